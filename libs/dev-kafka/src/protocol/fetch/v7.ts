@@ -1,0 +1,3 @@
+import { fetchLayout } from './v11';
+
+export const fetchV7 = fetchLayout(7);

@@ -1,0 +1,3 @@
+import { metadataLayout } from './v6';
+
+export const metadataV5 = metadataLayout(5);

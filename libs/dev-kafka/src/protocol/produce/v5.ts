@@ -1,0 +1,3 @@
+import { produceLayout } from './v7';
+
+export const produceV5 = produceLayout(5);

@@ -1,0 +1,21 @@
+import * as fs from 'node:fs';
+import type { StartedKafkaContainer } from '@testcontainers/kafka';
+import { conformanceSuite } from './conformance';
+
+/** The same conformance suite against Apache Kafka, which keeps the dev broker honest. */
+const dockerAvailable = Boolean(process.env.DOCKER_HOST) || fs.existsSync('/var/run/docker.sock');
+const maybeDescribe = dockerAvailable ? describe : describe.skip;
+if (!dockerAvailable) {
+  console.warn('real Kafka conformance skipped: no Docker (neither DOCKER_HOST nor /var/run/docker.sock)');
+}
+
+maybeDescribe('Apache Kafka (testcontainers): the same conformance suite', () => {
+  let container: StartedKafkaContainer;
+  beforeAll(async () => {
+    // Loaded only with Docker present: the module pulls in the whole Docker client stack.
+    const { KafkaContainer } = await import('@testcontainers/kafka');
+    container = await new KafkaContainer('confluentinc/cp-kafka:7.6.1').withKraft().start();
+  }, 180_000);
+  afterAll(() => container?.stop());
+  conformanceSuite(() => `${container.getHost()}:${container.getMappedPort(9093)}`);
+});

@@ -1,0 +1,419 @@
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  extractTraceContext,
+  MESSAGING_SYSTEM_KAFKA,
+  MessagingAttributes,
+  withCorrelationId,
+  type Logger,
+  type Registry,
+} from '@retail-backbone/observability';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import type { Batch, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Pool, PoolClient } from 'pg';
+import { buildEnvelope, envelopeOf, type Envelope } from '../envelope';
+import { errorClass, errorMessage, isInfrastructureError, isRetryable } from '../errors';
+import { headersToStrings } from '../headers';
+import { consumerMetrics, type ConsumerMetrics } from '../metrics';
+import { recordEvents, type OutboxEvent } from '../outbox/record';
+import { assertSchemaName } from '../schema-name';
+import type { EventSerde } from '../serde';
+import { dlqTopic } from '@retail-backbone/contracts';
+import { deadLetterMessage } from './dlq';
+import { claimInInbox, pruneInbox } from './inbox';
+
+export interface ConsumedEvent {
+  eventType: string;
+  schemaId?: number;
+  envelope: Envelope;
+  value: Record<string, unknown>;
+}
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+/** An event to emit from a handler; the envelope is completed from the consumed event. */
+export interface EmitEvent {
+  topic: string;
+  key: string;
+  eventType: string;
+  /** Event fields; `envelope` is added (or completed, when partly given). */
+  value: Record<string, unknown> & { envelope?: Partial<Envelope> };
+  headers?: Record<string, string>;
+}
+
+export interface HandlerContext {
+  event: ConsumedEvent;
+  message: ConsumedMessage;
+  /** The transaction that also records the inbox entry; write the handler's state with it. */
+  tx: PoolClient;
+  /** Records an event in the outbox in `tx`, caused by and correlated with the consumed one. */
+  emit(event: EmitEvent): Promise<void>;
+  logger: Logger;
+}
+
+export type EventHandler = (ctx: HandlerContext) => Promise<void>;
+
+export interface ConsumerRunnerOptions {
+  kafka: Kafka;
+  pool: Pool;
+  /** Service schema holding the inbox and outbox tables. */
+  schema: string;
+  groupId: string;
+  topics: string[];
+  serde: EventSerde;
+  handler: EventHandler;
+  /** Service name and region stamped on emitted envelopes. */
+  service: string;
+  region: string;
+  logger: Logger;
+  registry: Registry;
+  /**
+   * Attempts before a failing message goes to the DLQ (default 5). Non-retryable errors go at
+   * once; infrastructure errors (see isInfrastructureError) are retried without limit.
+   */
+  maxAttempts?: number;
+  retryInitialDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Messages applied per transaction when nothing fails (default 50). */
+  transactionBatchSize?: number;
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+  /** Inbox rows older than this are pruned (default 30 days). */
+  inboxRetentionMs?: number;
+  consumerConfig?: Partial<ConsumerConfig>;
+  /** Producer for dead letters; one is created from `kafka` when absent. */
+  producer?: Producer;
+}
+
+const tracer = () => trace.getTracer('@retail-backbone/messaging');
+
+interface Decoded {
+  message: KafkaMessage;
+  event: ConsumedEvent;
+}
+
+/**
+ * Consumes topics with kafkajs and applies each event exactly once per consumer group: the handler
+ * runs in one Postgres transaction with the inbox insert (a duplicate event id is acknowledged
+ * without effect) and with the events it emits; offsets are resolved only after that commit.
+ * Partitions are processed in order, several at a time. Failures are retried with exponential
+ * backoff and jitter, then dead-lettered, and the partition moves on.
+ */
+export class ConsumerRunner {
+  private readonly schema: string;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly ownsProducer: boolean;
+  private readonly metrics: ConsumerMetrics;
+  private readonly maxAttempts: number;
+  private readonly txBatchSize: number;
+  private readonly backoff: ExponentialBackoff<unknown>;
+  private abort = new AbortController();
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly options: ConsumerRunnerOptions) {
+    this.schema = assertSchemaName(options.schema);
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      ...options.consumerConfig,
+    });
+    this.ownsProducer = !options.producer;
+    this.producer = options.producer ?? options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.metrics = consumerMetrics(options.registry);
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.txBatchSize = options.transactionBatchSize ?? 50;
+    this.backoff = new ExponentialBackoff({
+      initialDelay: options.retryInitialDelayMs ?? 100,
+      maxDelay: options.retryMaxDelayMs ?? 5_000,
+    });
+  }
+
+  /** Exposed for kafkajs instrumentation events (GROUP_JOIN, CRASH …) and tests. */
+  get kafkaConsumer(): Consumer {
+    return this.consumer;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.abort = new AbortController();
+    if (this.ownsProducer) await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.running = true;
+    const retentionMs = this.options.inboxRetentionMs ?? 30 * 24 * 3600_000;
+    this.pruneTimer = setInterval(() => {
+      pruneInbox(this.options.pool, this.schema, retentionMs).catch((error) =>
+        this.options.logger.warn('inbox pruning failed', { error }),
+      );
+    }, Math.min(retentionMs, 3600_000));
+    this.pruneTimer.unref();
+  }
+
+  /** Finishes the message in hand, commits resolved offsets and leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.pruneTimer);
+    this.abort.abort();
+    await this.consumer.disconnect();
+    if (this.ownsProducer) await this.producer.disconnect();
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
+    const live = () => payload.isRunning() && !payload.isStale() && !this.abort.signal.aborted;
+    const messages = batch.messages;
+    let index = 0;
+    while (index < messages.length && live()) {
+      const chunk = messages.slice(index, index + this.txBatchSize);
+      try {
+        await this.applyTogether(batch, chunk);
+      } catch (error) {
+        // Rolled back as a whole: apply one by one, so only the failing message is retried.
+        this.options.logger.debug('transaction batch failed; applying one by one', { topic: batch.topic, error });
+        for (const message of chunk) {
+          if (!live()) return;
+          const done = await this.applyAlone(batch, message, live, heartbeat);
+          if (!done) return;
+          resolveOffset(message.offset);
+          await heartbeat();
+        }
+        index += chunk.length;
+        continue;
+      }
+      for (const message of chunk) resolveOffset(message.offset);
+      index += chunk.length;
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+    this.metrics.lag.set(
+      { group: this.options.groupId, topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
+  }
+
+  private async decode(message: KafkaMessage): Promise<ConsumedEvent | null> {
+    if (message.value === null) return null;
+    const decoded = await this.options.serde.decode(message.value);
+    const envelope = envelopeOf(decoded.value);
+    return {
+      eventType: decoded.eventType,
+      schemaId: decoded.schemaId,
+      envelope,
+      value: decoded.value as Record<string, unknown>,
+    };
+  }
+
+  /** Applies a run of messages in one transaction; any failure rolls back all of them. */
+  private async applyTogether(batch: Batch, messages: KafkaMessage[]): Promise<void> {
+    const decoded: Decoded[] = [];
+    for (const message of messages) {
+      const event = await this.decode(message);
+      if (event) decoded.push({ message, event });
+    }
+    if (decoded.length === 0) return;
+    await this.inTransaction((tx) => this.applyEach(batch, decoded, tx));
+  }
+
+  private async applyEach(batch: Batch, decoded: Decoded[], tx: PoolClient): Promise<void> {
+    for (const { message, event } of decoded) await this.applyOne(batch, message, event, tx);
+  }
+
+  private async inTransaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
+    const tx = await this.options.pool.connect();
+    try {
+      await tx.query('BEGIN');
+      await work(tx);
+      await tx.query('COMMIT');
+    } catch (error) {
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      tx.release();
+    }
+  }
+
+  /**
+   * One message in its own transactions, retried with exponential backoff and jitter; dead-lettered
+   * when it cannot succeed. Resolves false when the partition was released meanwhile.
+   */
+  private async applyAlone(batch: Batch, message: KafkaMessage, live: () => boolean, heartbeat: () => Promise<void>): Promise<boolean> {
+    let attempts = 0;
+    let failures = 0;
+    let backoff: IBackoff<unknown> | undefined;
+    for (;;) {
+      if (!live()) return false;
+      attempts += 1;
+      try {
+        const event = await this.decode(message);
+        if (event) await this.inTransaction((tx) => this.applyOne(batch, message, event, tx));
+        return true;
+      } catch (error) {
+        const infrastructure = isInfrastructureError(error);
+        if (!infrastructure) failures += 1;
+        if (!isRetryable(error) || failures >= this.maxAttempts) {
+          await this.deadLetter(batch, message, attempts, error);
+          return true;
+        }
+        this.metrics.retries.inc({ group: this.options.groupId, topic: batch.topic });
+        backoff = (backoff ?? this.backoff).next(undefined);
+        this.options.logger.warn('message failed; retrying', {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          attempts,
+          infrastructure,
+          retry_in_ms: Math.round(backoff.duration),
+          error_class: errorClass(error),
+          error_message: errorMessage(error),
+        });
+        await this.pause(backoff.duration);
+        await heartbeat();
+      }
+    }
+  }
+
+  /** Waits, returning early when the runner stops. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.abort.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  private async deadLetter(batch: Batch, message: KafkaMessage, attempts: number, error: unknown): Promise<void> {
+    const topic = dlqTopic(batch.topic, this.options.groupId);
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: [deadLetterMessage(message, { topic: batch.topic, partition: batch.partition, group: this.options.groupId, attempts, error })],
+    });
+    this.metrics.dlq.inc({ group: this.options.groupId, topic: batch.topic, error_class: errorClass(error) });
+    this.options.logger.error('message dead-lettered', {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      dlq_topic: topic,
+      attempts,
+      error_class: errorClass(error),
+      error_message: errorMessage(error),
+    });
+  }
+
+  private processSpan(batch: Batch, message: KafkaMessage, event: ConsumedEvent): { span: Span; ctx: Context } {
+    const parent = extractTraceContext(message.headers, context.active());
+    const span = tracer().startSpan(
+      `process ${batch.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          [MessagingAttributes.SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+          [MessagingAttributes.DESTINATION_NAME]: batch.topic,
+          [MessagingAttributes.DESTINATION_PARTITION_ID]: String(batch.partition),
+          [MessagingAttributes.OPERATION_NAME]: 'process',
+          [MessagingAttributes.OPERATION_TYPE]: 'process',
+          [MessagingAttributes.KAFKA_OFFSET]: Number(message.offset),
+          [MessagingAttributes.CONSUMER_GROUP_NAME]: this.options.groupId,
+          [MessagingAttributes.MESSAGE_ID]: event.envelope.eventId,
+          ...(message.key ? { [MessagingAttributes.KAFKA_MESSAGE_KEY]: message.key.toString() } : {}),
+        },
+      },
+      parent,
+    );
+    return { span, ctx: trace.setSpan(parent, span) };
+  }
+
+  private async applyOne(batch: Batch, message: KafkaMessage, event: ConsumedEvent, tx: PoolClient): Promise<void> {
+    const started = process.hrtime.bigint();
+    const { span, ctx } = this.processSpan(batch, message, event);
+    const labels = { group: this.options.groupId, topic: batch.topic };
+    let outcome = 'applied';
+    try {
+      await context.with(ctx, () =>
+        withCorrelationId(event.envelope.correlationId, async () => {
+          const fresh = await claimInInbox(tx, this.schema, {
+            group: this.options.groupId,
+            eventId: event.envelope.eventId,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+          });
+          if (!fresh) {
+            outcome = 'duplicate';
+            this.metrics.dedupHits.inc(labels);
+            return;
+          }
+          await this.options.handler(this.handlerContext(batch, message, event, tx));
+        }),
+      );
+      if (outcome === 'applied') this.metrics.processed.inc(labels);
+    } catch (error) {
+      outcome = 'failed';
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      span.setAttribute(MessagingAttributes.ERROR_TYPE, errorClass(error));
+      throw error;
+    } finally {
+      span.setAttribute('messaging.outcome', outcome);
+      span.end();
+      this.metrics.processDuration.observe({ ...labels, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private handlerContext(batch: Batch, message: KafkaMessage, event: ConsumedEvent, tx: PoolClient): HandlerContext {
+    const cause = event.envelope;
+    const emit = async (out: EmitEvent) => {
+      const envelope = buildEnvelope({
+        eventType: out.eventType,
+        producer: this.options.service,
+        region: this.options.region,
+        correlationId: cause.correlationId,
+        causationId: cause.eventId,
+        ...out.value.envelope,
+      });
+      const outboxEvent: OutboxEvent = {
+        topic: out.topic,
+        key: out.key,
+        eventType: out.eventType,
+        value: { ...out.value, envelope } as OutboxEvent['value'],
+        headers: out.headers,
+      };
+      await recordEvents(tx, [outboxEvent], { schema: this.schema });
+    };
+    return {
+      event,
+      tx,
+      emit,
+      logger: this.options.logger,
+      message: {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        headers: headersToStrings(message.headers),
+        timestamp: message.timestamp,
+      },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+export type { EventSerde, DecodedEvent } from './serde';
+export { buildEnvelope, envelopeOf, newEventId, type Envelope, type EnvelopeInput, type EventValue } from './envelope';
+export {
+  NonRetryableError,
+  InvalidEventError,
+  isRetryable,
+  isInfrastructureError,
+  errorClass,
+} from './errors';
+export { Headers, headerString, headersToStrings } from './headers';
+export { migrateMessaging, MIGRATIONS_TABLE, type MigrateOptions } from './migrate';
+export { assertSchemaName, outboxChannel, InvalidSchemaNameError } from './schema-name';
+export { recordEvent, recordEvents, type OutboxEvent, type RecordOptions } from './outbox/record';
+export { OutboxRelay, poisonRetryDelayMs, type RelayOptions } from './outbox/relay';
+export { LaneLeases, OUTBOX_LANES, fairShare } from './outbox/lanes';
+export {
+  ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type HandlerContext,
+  type EventHandler,
+  type EmitEvent,
+  type ConsumedEvent,
+  type ConsumedMessage,
+} from './consumer/runner';
+export { claimInInbox, pruneInbox } from './consumer/inbox';
+export { deadLetterMessage } from './consumer/dlq';
+export { replayDeadLetters, matchesFilter, replayMessage, ReplayFilterError, type ReplayFilter, type ReplayReport } from './dlq-replay';
+export { createKafka, kafkaLogCreator, type KafkaClientOptions } from './kafka';
+export { outboxMetrics, consumerMetrics } from './metrics';
+export { toStoredJson, fromStoredJson } from './stored-json';

@@ -1,0 +1,34 @@
+import type { Logger } from '@retail-backbone/observability';
+import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs' own log lines into the service's JSON logger. */
+export function kafkaLogCreator(logger: Logger): logCreator {
+  return () => ({ namespace, level, log }) => {
+    const { message, ...rest } = log;
+    logger.log(LEVEL_NAMES[level] ?? 'info', message, { component: `kafkajs.${namespace}`, ...rest });
+  };
+}
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+  config?: Partial<KafkaConfig>;
+}
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
+    ...options.config,
+  });
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import { assertSchemaName } from './schema-name';
+
+export interface MigrateOptions {
+  /** Connection string of the service database. */
+  databaseUrl: string;
+  /** The service's schema; outbox, inbox and lane tables are created inside it. */
+  schema: string;
+  direction?: 'up' | 'down';
+}
+
+export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+export const MIGRATIONS_TABLE = 'messaging_migrations';
+
+/**
+ * Applies the messaging tables to one service schema. Services sharing a database migrate
+ * different schemas at the same time, so the lock is a blocking advisory lock per schema instead
+ * of node-pg-migrate's single global try-lock (which fails rather than waits).
+ */
+export async function migrateMessaging(options: MigrateOptions): Promise<void> {
+  const schema = assertSchemaName(options.schema);
+  const client = new pg.Client({ connectionString: options.databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`messaging-migrate:${schema}`]);
+    await runner({
+      dbClient: client,
+      dir: MIGRATIONS_DIR,
+      migrationsTable: MIGRATIONS_TABLE,
+      schema,
+      createSchema: true,
+      direction: options.direction ?? 'up',
+      count: options.direction === 'down' ? Infinity : undefined,
+      noLock: true,
+      checkOrder: true,
+      log: () => {},
+    });
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,219 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { uniqueName } from '@retail-backbone/devstack';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import { ConsumerRunner, type ConsumerRunnerOptions, type EventHandler } from '../src/consumer/runner';
+import { replayDeadLetters } from '../src/dlq-replay';
+import { NonRetryableError } from '../src/errors';
+import { Headers, headerString } from '../src/headers';
+import type { OutboxEvent } from '../src/outbox/record';
+import { EFFECTS_DDL, effectsHandler } from './fixtures/effects-handler';
+import {
+  avroSerde,
+  capturingLogger,
+  catalogEvent,
+  createTopics,
+  deleteTopics,
+  migratedDatabase,
+  readMessages,
+  registry,
+  SCHEMA,
+  testKafka,
+  testTopic,
+  waitFor,
+  type TestDb,
+} from './helpers';
+
+const ORDERS = 'retail.orders.v1';
+const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
+
+describe('consumer runner with inbox', () => {
+  let t: TestDb;
+  let kafka: Kafka;
+  let producer: Producer;
+  let topic: string;
+  let group: string;
+  const runners: ConsumerRunner[] = [];
+  const children: ChildProcess[] = [];
+  const serde = avroSerde();
+
+  const runner = (handler: EventHandler, overrides: Partial<ConsumerRunnerOptions> = {}) => {
+    const r = new ConsumerRunner({
+      kafka,
+      pool: t.pool,
+      schema: SCHEMA,
+      groupId: group,
+      topics: [topic],
+      serde,
+      handler,
+      service: 'test-consumer',
+      region: 'eu-west',
+      logger: capturingLogger().logger,
+      registry: registry(),
+      retryInitialDelayMs: 20,
+      retryMaxDelayMs: 100,
+      maxAttempts: 3,
+      consumerConfig: FAST_CONSUMER,
+      ...overrides,
+    });
+    runners.push(r);
+    return r;
+  };
+
+  const order = (orderId: string): OutboxEvent => catalogEvent('OrderPlaced', topic, { orderId }, uniqueName('corr'));
+
+  const toMessage = async (event: OutboxEvent): Promise<Message> => ({
+    key: event.key,
+    value: await serde.encode(topic, event.eventType, event.value),
+    headers: { [Headers.EVENT_ID]: event.value.envelope.eventId, [Headers.EVENT_TYPE]: event.eventType },
+  });
+
+  const effects = async () =>
+    (await t.pool.query<{ event_id: string; n: number }>(`SELECT event_id, count(*)::int AS n FROM ${SCHEMA}.effects GROUP BY event_id`)).rows;
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    producer = kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+  });
+
+  beforeEach(async () => {
+    t = await migratedDatabase('consumer');
+    await t.pool.query(EFFECTS_DDL(SCHEMA));
+    topic = testTopic(ORDERS);
+    group = uniqueName('group');
+    await createTopics(kafka, [topic], 3);
+  });
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await t.close();
+    await deleteTopics(kafka, [topic]);
+  });
+
+  it('applies a redelivered event, and a redelivered batch, only once', async () => {
+    const reg = registry();
+    const events = Array.from({ length: 20 }, (_, i) => order(`order-${i % 4}`));
+    const messages = await Promise.all(events.map(toMessage));
+    await producer.send({ topic, messages });
+    await producer.send({ topic, messages: [messages[3]!] });
+    await runner(effectsHandler(SCHEMA, 'a'), { registry: reg }).start();
+    await waitFor(async () => (await effects()).length === 20);
+    // The whole batch again, after it was applied and committed.
+    await producer.send({ topic, messages });
+    await waitFor(async () => /messaging_dedup_hits_total\{[^}]*\} 21/.test(await reg.metrics()));
+    const rows = await effects();
+    expect(rows).toHaveLength(20);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const inbox = await t.pool.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.inbox WHERE consumer_group = $1`, [group]);
+    expect(inbox.rows[0].n).toBe(20);
+  });
+
+  it('retries a transient failure with backoff and applies the event once', async () => {
+    const reg = registry();
+    let failures = 0;
+    const apply = effectsHandler(SCHEMA, 'a');
+    await producer.send({ topic, messages: [await toMessage(order('order-flaky'))] });
+    await runner(
+      async (ctx) => {
+        await apply(ctx);
+        if (failures++ < 2) throw new Error('database deadlock, try again');
+      },
+      { registry: reg },
+    ).start();
+    await waitFor(async () => (await effects()).length === 1);
+    expect((await effects())[0]!.n).toBe(1);
+    expect(await reg.metrics()).toMatch(/messaging_retries_total\{[^}]*\} 2/);
+  });
+
+  it('dead-letters poison messages with error headers, moves on, and applies them once after a replay', async () => {
+    const reg = registry();
+    const { logger, lines } = capturingLogger();
+    let rejectOrder = 'order-poison';
+    const apply = effectsHandler(SCHEMA, 'a');
+    const handler: EventHandler = async (ctx) => {
+      if (ctx.event.value.orderId === rejectOrder) throw new NonRetryableError('unknown SKU in order', 'VALIDATION');
+      await apply(ctx);
+    };
+    const before = order('order-poison');
+    const poison = order('order-poison');
+    const after = order('order-poison');
+    // Same key, so all on one partition: the ones around the poison must still be applied.
+    const garbage: Message = { key: 'order-poison', value: Buffer.from('not avro at all'), headers: { [Headers.EVENT_ID]: 'garbage' } };
+    await producer.send({ topic, messages: [await toMessage(before), garbage, await toMessage(poison), await toMessage(after)] });
+    await runner(handler, { registry: reg, logger }).start();
+    const dlq = `${topic}.dlq.${group}`;
+    const dead = await readMessages(kafka, dlq, 2, 15_000);
+    expect(dead).toHaveLength(2);
+    const [decodeFailure, validationFailure] = dead.sort((a, b) => Number(a.offset) - Number(b.offset));
+    expect(decodeFailure!.value!.toString()).toBe('not avro at all');
+    expect(headerString(decodeFailure!.headers, Headers.DLQ_ERROR_CLASS)).toBe('DecodeError');
+    expect(headerString(decodeFailure!.headers, Headers.DLQ_ERROR_CODE)).toBe('BAD_MAGIC_BYTE');
+    expect(headerString(validationFailure!.headers, Headers.DLQ_ERROR_CLASS)).toBe('NonRetryableError');
+    expect(headerString(validationFailure!.headers, Headers.DLQ_ERROR_MESSAGE)).toBe('unknown SKU in order');
+    expect(headerString(validationFailure!.headers, Headers.DLQ_ATTEMPTS)).toBe('1');
+    expect(headerString(validationFailure!.headers, Headers.DLQ_ORIGINAL_TOPIC)).toBe(topic);
+    expect(headerString(validationFailure!.headers, Headers.DLQ_ORIGINAL_OFFSET)).toBe('2');
+    expect(headerString(validationFailure!.headers, Headers.DLQ_FAILED_AT)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(headerString(validationFailure!.headers, Headers.EVENT_ID)).toBe(poison.value.envelope.eventId);
+    await waitFor(async () => (await effects()).length === 2);
+    expect(await reg.metrics()).toMatch(/messaging_dlq_total\{[^}]*error_class="NonRetryableError"[^}]*\} 1/);
+    expect(lines().some((l) => l.message === 'message dead-lettered' && l.level === 'error')).toBe(true);
+
+    // The cause is fixed; replay only the validation failure, twice: the inbox applies it once.
+    rejectOrder = '';
+    for (let i = 0; i < 2; i++) {
+      const report = await replayDeadLetters({ kafka, dlqTopic: dlq, filter: { error: 'unknown sku' } });
+      expect(report).toMatchObject({ scanned: 2, matched: 1, replayed: 1, byTopic: { [topic]: 1 } });
+      expect(report.items[0]).toMatchObject({ originalOffset: '2', errorClass: 'NonRetryableError' });
+    }
+    await waitFor(async () => (await effects()).length === 3);
+    await waitFor(async () => /messaging_dedup_hits_total\{[^}]*\} 1/.test(await reg.metrics()));
+    const rows = await effects();
+    expect(rows.map((r) => r.event_id).sort()).toEqual(
+      [before, poison, after].map((e) => e.value.envelope.eventId).sort(),
+    );
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+  });
+
+  it('applies every event exactly once when one consumer of a group of three is killed mid-batch', async () => {
+    await deleteTopics(kafka, [topic]);
+    await createTopics(kafka, [topic], 6);
+    const total = 240;
+    const events = Array.from({ length: total }, (_, i) => order(`order-${i % 24}`));
+    await producer.send({ topic, messages: await Promise.all(events.map(toMessage)) });
+
+    const worker = path.join(__dirname, 'fixtures', 'consumer-worker.ts');
+    const victim = spawn(process.execPath, ['--import', 'tsx', worker, topic, group, SCHEMA, 'victim'], {
+      cwd: path.resolve(__dirname, '../../..'),
+      env: { ...process.env, WORKER_DATABASE_URL: t.db.url },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(victim);
+    let victimApplied = 0;
+    const killed = new Promise<void>((resolve) => {
+      victim.stdout!.on('data', (chunk: Buffer) => {
+        victimApplied += chunk.toString().split('\n').filter((l) => l === 'applied').length;
+        if (victimApplied >= 30 && victim.exitCode === null && !victim.killed) {
+          victim.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await Promise.all(
+      ['a', 'b'].map((name) => runner(effectsHandler(SCHEMA, name), { transactionBatchSize: 5 }).start()),
+    );
+    await killed;
+    await waitFor(async () => (await effects()).length === total, 40_000, 200);
+    const rows = await effects();
+    expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+    expect(rows).toHaveLength(total);
+    const byWorker = await t.pool.query(`SELECT worker, count(*)::int AS n FROM ${SCHEMA}.effects GROUP BY worker`);
+    expect(byWorker.rows.find((r) => r.worker === 'victim')?.n ?? 0).toBeGreaterThanOrEqual(30);
+  }, 70_000);
+});

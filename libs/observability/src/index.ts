@@ -1,0 +1,18 @@
+export { withCorrelationId, currentCorrelationId } from './correlation';
+export { redact, isSensitiveKey, REDACTED } from './redact';
+export { createLogger, type Logger, type LoggerOptions } from './logger';
+export {
+  startTelemetry,
+  injectTraceContext,
+  extractTraceContext,
+  currentTraceIds,
+  traceHeaderPropagator,
+  type Telemetry,
+  type TelemetryOptions,
+  type TraceCarrier,
+} from './tracing';
+export { MessagingAttributes, MESSAGING_SYSTEM_KAFKA } from './semconv';
+export { createMetricsRegistry, Registry, type RegistryOptions } from './metrics';
+export { loadConfig, ConfigError, env, baseServiceEnv, z } from './service/config';
+export { Lifecycle, type Hook, type LifecycleOptions } from './service/lifecycle';
+export { createHttpApp, listen, CORRELATION_HEADER, type ReadinessCheck, type HttpAppOptions } from './service/http';

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates environment variables against a zod object schema whose keys are the variable names.
+ * Every missing or invalid variable is reported, each on its own line, in one error.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(root)';
+    const missing = issue.code === 'invalid_type' && env[name] === undefined;
+    return missing ? `${name}: is required but not set` : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Reusable variable parsers for the connection settings every service reads. */
+export const env = {
+  url: () => z.url(),
+  port: () => z.coerce.number().int().min(0).max(65535),
+  positiveInt: () => z.coerce.number().int().positive(),
+  /** Comma-separated list, e.g. KAFKA_BROKERS=host1:9092,host2:9092. */
+  list: () =>
+    z
+      .string()
+      .min(1)
+      .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)),
+  bool: () =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .transform((value) => value === 'true' || value === '1'),
+  logLevel: () => z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
+};
+
+/** Settings shared by every service of the backbone. */
+export const baseServiceEnv = z.object({
+  SERVICE_NAME: z.string().min(1).optional(),
+  REGION: z.string().min(1).default('local'),
+  HTTP_PORT: env.port().default(8080),
+  LOG_LEVEL: env.logLevel().default('info'),
+  DATABASE_URL: env.url(),
+  KAFKA_BROKERS: env.list(),
+  SCHEMA_REGISTRY_URL: env.url(),
+  SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
+});
+
+export { z };

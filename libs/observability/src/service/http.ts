@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import { withCorrelationId } from '../correlation';
+import type { Logger } from '../logger';
+import { extractTraceContext } from '../tracing';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** A named readiness probe: resolves when the dependency is usable, throws otherwise. */
+export type ReadinessCheck = { name: string; check: () => Promise<void> | void };
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  registry: Registry;
+  readiness?: ReadinessCheck[];
+}
+
+const tracer = () => trace.getTracer('@retail-backbone/observability');
+
+/**
+ * Opens a SERVER span from the incoming W3C headers when no HTTP auto-instrumentation did, and
+ * scopes the request in its correlation id (taken from the header or born here).
+ */
+function requestContext(req: Request, res: Response, next: NextFunction): void {
+  const correlationId = req.header(CORRELATION_HEADER) || randomUUID();
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  if (trace.getActiveSpan()) {
+    withCorrelationId(correlationId, next);
+    return;
+  }
+  const parent = extractTraceContext(req.headers, context.active());
+  const span = tracer().startSpan(
+    `${req.method} ${req.path}`,
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
+    parent,
+  );
+  res.on('finish', () => {
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (req.route?.path) span.updateName(`${req.method} ${String(req.route.path)}`);
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+  context.with(trace.setSpan(parent, span), () => withCorrelationId(correlationId, next));
+}
+
+async function runChecks(checks: ReadinessCheck[]): Promise<Record<string, string>> {
+  const results = await Promise.all(
+    checks.map(async ({ name, check }) => {
+      try {
+        await check();
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(results);
+}
+
+/**
+ * An express 5 app with /healthz (liveness: the event loop answers), /readyz (every readiness
+ * check passes) and /metrics (Prometheus text format). Routes added afterwards get tracing and
+ * correlation context.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await runChecks(options.readiness ?? []);
+    const ready = Object.values(checks).every((result) => result === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', options.registry.contentType);
+    res.send(await options.registry.metrics());
+  });
+  app.use(requestContext);
+  return app;
+}
+
+/** Listens (port 0 picks a free port) and resolves with the bound port and a close function. */
+export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,236 @@
+import { formatDatetime, type Env, type ModelDef } from '../model';
+import { userError } from '../odoo-exceptions';
+import * as orm from '../orm';
+
+export function locationByUsage(env: Env, usage: string): number {
+  const loc = [...env.db.table('stock.location').values()].find((l) => l.usage === usage);
+  if (!loc) throw userError(`No ${usage} location is configured.`);
+  return loc.id;
+}
+
+function quantAt(env: Env, productId: number, locationId: number) {
+  return [...env.db.table('stock.quant').values()].find((q) => q.product_id === productId && q.location_id === locationId);
+}
+
+/** Moves stock between quants: the bookkeeping a done stock.move does. */
+function moveQuantity(env: Env, productId: number, from: number, to: number, qty: number): void {
+  for (const [locationId, delta] of [
+    [from, -qty],
+    [to, qty],
+  ] as const) {
+    const quant = quantAt(env, productId, locationId);
+    if (quant) env.db.update('stock.quant', quant.id, { quantity: (quant.quantity as number) + delta });
+    else env.db.insert('stock.quant', { product_id: productId, location_id: locationId, quantity: delta, inventory_quantity: 0, inventory_quantity_set: false });
+  }
+}
+
+/** What sale.order action_confirm triggers through procurement: one outgoing picking. */
+export function createDelivery(env: Env, orderId: number): void {
+  const order = orm.rowOf(env, 'sale.order', orderId);
+  const lines = [...env.db.table('sale.order.line').values()].filter((l) => l.order_id === orderId && l.product_id);
+  if (!lines.length) return;
+  const stock = locationByUsage(env, 'internal');
+  const customers = locationByUsage(env, 'customer');
+  const available = lines.every((l) => ((quantAt(env, l.product_id as number, stock)?.quantity as number) ?? 0) >= (l.product_uom_qty as number));
+  const state = available ? 'assigned' : 'confirmed';
+  const [pickingId] = orm.create(env, 'stock.picking', [
+    {
+      origin: order.name,
+      partner_id: order.partner_shipping_id ?? order.partner_id,
+      sale_id: orderId,
+      picking_type_code: 'outgoing',
+      location_id: stock,
+      location_dest_id: customers,
+    },
+  ]);
+  for (const line of lines) {
+    orm.create(env, 'stock.move', [
+      {
+        name: line.name,
+        product_id: line.product_id,
+        product_uom_qty: line.product_uom_qty,
+        quantity: available ? line.product_uom_qty : 0,
+        picking_id: pickingId,
+        origin: order.name,
+        sale_line_id: line.id,
+        location_id: stock,
+        location_dest_id: customers,
+        state,
+      },
+    ]);
+  }
+  env.db.update('stock.picking', pickingId!, { state });
+}
+
+const moveStates = ['draft', 'waiting', 'confirmed', 'partially_available', 'assigned', 'done', 'cancel'] as const;
+
+export const stockPicking: ModelDef = {
+  name: 'stock.picking',
+  description: 'Transfer',
+  order: 'priority desc, scheduled_date asc, id desc',
+  fields: {
+    name: { type: 'char', string: 'Reference', required: true },
+    origin: { type: 'char', string: 'Source Document' },
+    priority: { type: 'selection', string: 'Priority', selection: ['0', '1'], default: '0' },
+    state: {
+      type: 'selection',
+      string: 'Status',
+      selection: ['draft', 'waiting', 'confirmed', 'assigned', 'done', 'cancel'],
+      default: 'draft',
+    },
+    picking_type_code: { type: 'selection', string: 'Type of Operation', selection: ['incoming', 'outgoing', 'internal'], required: true },
+    scheduled_date: { type: 'datetime', string: 'Scheduled Date', default: (env: Env) => formatDatetime(env.now()) },
+    date_done: { type: 'datetime', string: 'Date of Transfer' },
+    partner_id: { type: 'many2one', string: 'Contact', relation: 'res.partner' },
+    sale_id: { type: 'many2one', string: 'Sales Order', relation: 'sale.order' },
+    location_id: { type: 'many2one', string: 'Source Location', relation: 'stock.location', required: true },
+    location_dest_id: { type: 'many2one', string: 'Destination Location', relation: 'stock.location', required: true },
+    move_ids: { type: 'one2many', string: 'Stock Moves', relation: 'stock.move', inverse: 'picking_id' },
+    carrier_tracking_ref: { type: 'char', string: 'Tracking Reference' },
+    carrier_tracking_url: { type: 'char', string: 'Tracking URL' },
+  },
+  displayName: (_env, row) => String(row.name),
+  prepareCreate(env, vals) {
+    if (!vals.name || vals.name === '/') {
+      const prefix = vals.picking_type_code === 'incoming' ? 'WH/IN/' : vals.picking_type_code === 'internal' ? 'WH/INT/' : 'WH/OUT/';
+      vals.name = `${prefix}${String(env.db.nextSequence(`stock.picking.${prefix}`)).padStart(5, '0')}`;
+    }
+  },
+  methods: {
+    button_validate: {
+      api: 'records',
+      params: [],
+      records: (ids) => ids.length,
+      run(env, ids) {
+        for (const id of orm.existing(env, 'stock.picking', ids)) {
+          const state = orm.rowOf(env, 'stock.picking', id).state;
+          if (state === 'done' || state === 'cancel') throw userError(`You cannot validate a transfer that is ${String(state)}.`);
+        }
+        for (const id of ids) {
+          for (const move of env.db.table('stock.move').values()) {
+            if (move.picking_id !== id || move.state === 'cancel') continue;
+            const qty = move.product_uom_qty as number;
+            moveQuantity(env, move.product_id as number, move.location_id as number, move.location_dest_id as number, qty);
+            env.db.update('stock.move', move.id, { quantity: qty, state: 'done' });
+          }
+          env.db.update('stock.picking', id, { state: 'done', date_done: formatDatetime(env.now()) });
+        }
+        return true;
+      },
+    },
+    action_cancel: {
+      api: 'records',
+      params: [],
+      records: (ids) => ids.length,
+      run(env, ids) {
+        for (const id of orm.existing(env, 'stock.picking', ids)) {
+          if (orm.rowOf(env, 'stock.picking', id).state === 'done') throw userError('You cannot cancel a transfer that is done.');
+        }
+        for (const id of ids) {
+          env.db.update('stock.picking', id, { state: 'cancel' });
+          for (const move of env.db.table('stock.move').values()) {
+            if (move.picking_id === id) env.db.update('stock.move', move.id, { state: 'cancel' });
+          }
+        }
+        return true;
+      },
+    },
+  },
+};
+
+export const stockMove: ModelDef = {
+  name: 'stock.move',
+  description: 'Stock Move',
+  fields: {
+    name: { type: 'char', string: 'Description' },
+    product_id: { type: 'many2one', string: 'Product', relation: 'product.product', required: true },
+    product_uom_qty: { type: 'float', string: 'Demand', default: 0 },
+    quantity: { type: 'float', string: 'Quantity', default: 0 },
+    picking_id: { type: 'many2one', string: 'Transfer', relation: 'stock.picking', ondelete: 'cascade' },
+    sale_line_id: { type: 'many2one', string: 'Sale Line', relation: 'sale.order.line' },
+    origin: { type: 'char', string: 'Source Document' },
+    location_id: { type: 'many2one', string: 'Source Location', relation: 'stock.location', required: true },
+    location_dest_id: { type: 'many2one', string: 'Destination Location', relation: 'stock.location', required: true },
+    state: { type: 'selection', string: 'Status', selection: moveStates, default: 'draft' },
+    is_inventory: { type: 'boolean', string: 'Inventory', default: false },
+  },
+  displayName: (_env, row) => String(row.name ?? '/'),
+};
+
+const inventoryMode = (env: Env) => env.context.inventory_mode === true;
+
+export const stockQuant: ModelDef = {
+  name: 'stock.quant',
+  description: 'Quants',
+  fields: {
+    product_id: { type: 'many2one', string: 'Product', relation: 'product.product', required: true, ondelete: 'restrict' },
+    location_id: { type: 'many2one', string: 'Location', relation: 'stock.location', required: true, ondelete: 'restrict' },
+    quantity: { type: 'float', string: 'Quantity', default: 0 },
+    reserved_quantity: { type: 'float', string: 'Reserved Quantity', default: 0 },
+    inventory_quantity: { type: 'float', string: 'Counted Quantity', default: 0 },
+    inventory_quantity_set: { type: 'boolean', string: 'Inventory Quantity Set', default: false },
+    inventory_diff_quantity: {
+      type: 'float',
+      string: 'Difference',
+      compute: (_env, row) => (row.inventory_quantity_set ? (row.inventory_quantity as number) - (row.quantity as number) : 0),
+    },
+  },
+  displayName: (env, row) => orm.displayName(env, 'product.product', row.product_id as number),
+  overrideCreate(env, vals) {
+    if (!inventoryMode(env)) {
+      throw userError("Quant's creation is restricted, you can't do this operation.");
+    }
+    if (typeof vals.location_id !== 'number') vals.location_id = locationByUsage(env, 'internal');
+    const existingQuant = typeof vals.product_id === 'number' ? quantAt(env, vals.product_id, vals.location_id as number) : undefined;
+    if (existingQuant) {
+      orm.write(env, 'stock.quant', [existingQuant.id], { inventory_quantity: vals.inventory_quantity ?? 0 });
+      return existingQuant.id;
+    }
+    return undefined;
+  },
+  prepareCreate(env, vals) {
+    vals.location_id ??= locationByUsage(env, 'internal');
+    if (vals.inventory_quantity !== undefined && vals.inventory_quantity !== 0) vals.inventory_quantity_set = true;
+  },
+  beforeWrite(env, _ids, vals) {
+    const userFields = ['inventory_quantity', 'inventory_quantity_set'];
+    if (Object.keys(vals).some((k) => !userFields.includes(k)) || !inventoryMode(env)) {
+      throw userError("Quant's editing is restricted, you can't do this operation.");
+    }
+    if ('inventory_quantity' in vals) vals.inventory_quantity_set = true;
+  },
+  methods: {
+    action_apply_inventory: {
+      api: 'records',
+      params: [],
+      records: (ids) => ids.length,
+      run(env, ids) {
+        const adjustment = locationByUsage(env, 'inventory');
+        for (const id of orm.existing(env, 'stock.quant', ids)) {
+          const quant = orm.rowOf(env, 'stock.quant', id);
+          if (!quant.inventory_quantity_set) continue;
+          const diff = (quant.inventory_quantity as number) - (quant.quantity as number);
+          const [from, to] = diff >= 0 ? [adjustment, quant.location_id as number] : [quant.location_id as number, adjustment];
+          orm.create(env, 'stock.move', [
+            {
+              name: 'Product Quantity Updated',
+              product_id: quant.product_id,
+              product_uom_qty: Math.abs(diff),
+              quantity: Math.abs(diff),
+              location_id: from,
+              location_dest_id: to,
+              state: 'done',
+              is_inventory: true,
+            },
+          ]);
+          env.db.update('stock.quant', id, {
+            quantity: quant.inventory_quantity,
+            inventory_quantity: 0,
+            inventory_quantity_set: false,
+          });
+        }
+        return null;
+      },
+    },
+  },
+};

@@ -1,0 +1,3 @@
+/* global module */
+/** Lets these packages run their tests without the root dev stack. */
+module.exports = async () => {};
