@@ -14,6 +14,7 @@ import {
   EVENT_NAMESPACE,
   EVENT_TYPES,
   getEventType,
+  getTopic,
   isEventType,
   subjectFor,
   type EventType,
@@ -154,9 +155,10 @@ export class EventSerde {
   /**
    * Decodes a message value written with any registered version of any catalog event type.
    * Throws DecodeError (not retryable) for bad bytes or schemas, RegistryUnavailableError
-   * (retryable) when the registry cannot answer.
+   * (retryable) when the registry cannot answer. With `topic`, an event type the catalog does not
+   * carry on that topic is a SCHEMA_MISMATCH.
    */
-  async decode(buffer: Buffer): Promise<DecodedEvent> {
+  async decode(buffer: Buffer, options: { topic?: string } = {}): Promise<DecodedEvent> {
     if (!Buffer.isBuffer(buffer) || buffer.length < WIRE_HEADER_LENGTH) {
       throw new DecodeError('TRUNCATED', `message of ${buffer?.length ?? 0} bytes is shorter than the ${WIRE_HEADER_LENGTH}-byte wire header`);
     }
@@ -166,6 +168,12 @@ export class EventSerde {
     const schemaId = buffer.readInt32BE(1);
     if (schemaId <= 0) throw new DecodeError('UNKNOWN_SCHEMA_ID', `schema id ${schemaId} cannot exist`, { schemaId });
     const { eventType, reader, resolver } = await this.readerFor(schemaId);
+    if (options.topic !== undefined && !getTopic(options.topic).eventTypes.includes(eventType)) {
+      throw new DecodeError('SCHEMA_MISMATCH', `${eventType} (schema ${schemaId}) is not an event type of topic '${options.topic}'`, {
+        schemaId,
+        eventType,
+      });
+    }
 
     let value: unknown;
     try {

@@ -157,6 +157,10 @@ describe('EventSerde decode errors', () => {
     const incompatibleId = await registerElsewhere(incompatible);
     const error = await decodeError(Buffer.concat([header(incompatibleId), Buffer.from([0])]));
     expect(error).toMatchObject({ code: 'SCHEMA_MISMATCH', eventType: 'OrderCancelled' });
+
+    const onWrongTopic = await serde.decode(validBuffer, { topic: 'retail.payments.v1' }).catch((e: unknown) => e);
+    expect(onWrongTopic).toMatchObject({ code: 'SCHEMA_MISMATCH', message: expect.stringMatching(/not an event type of topic 'retail.payments.v1'/) });
+    await expect(serde.decode(validBuffer, { topic: 'retail.orders.v1' })).resolves.toMatchObject({ eventType: 'OrderCancelled' });
   });
 
   it('registry down → RegistryUnavailableError (retryable), not a DecodeError', async () => {

@@ -55,6 +55,16 @@ describe('dev broker: behaviour specific to this broker', () => {
     }
   });
 
+  test('serves many concurrent connections', async () => {
+    const clients = await Promise.all(Array.from({ length: 200 }, () => RawClient.connect(broker.bootstrap)));
+    try {
+      const answers = await Promise.all(clients.map((c) => c.request(18, 2, Buffer.alloc(0))));
+      expect(answers.every((a) => a.readInt16BE(0) === 0)).toBe(true);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
   test('unsupported API versions answer error 35 instead of hanging', async () => {
     const raw = await RawClient.connect(broker.bootstrap);
     try {

@@ -16,7 +16,7 @@ function onPath(binary: string): boolean {
 /** librdkafka is a second, independent client implementation: it negotiates versions differently. */
 const kcatAvailable = onPath('kcat');
 const maybeDescribe = kcatAvailable ? describe : describe.skip;
-if (!kcatAvailable) console.warn('kcat interop skipped: kcat is not on PATH (apt-get install -y kcat)');
+if (!kcatAvailable) process.stderr.write('kcat interop skipped: kcat is not on PATH (apt-get install -y kcat)\n');
 
 maybeDescribe('kcat (librdkafka) against the dev broker', () => {
   let broker: RunningBroker;

@@ -134,15 +134,15 @@ describe('consumer runner with inbox', () => {
   it('dead-letters poison messages with error headers, moves on, and applies them once after a replay', async () => {
     const reg = registry();
     const { logger, lines } = capturingLogger();
-    let rejectOrder = 'order-poison';
-    const apply = effectsHandler(SCHEMA, 'a');
-    const handler: EventHandler = async (ctx) => {
-      if (ctx.event.value.orderId === rejectOrder) throw new NonRetryableError('unknown SKU in order', 'VALIDATION');
-      await apply(ctx);
-    };
     const before = order('order-poison');
     const poison = order('order-poison');
     const after = order('order-poison');
+    let rejected = poison.value.envelope.eventId;
+    const apply = effectsHandler(SCHEMA, 'a');
+    const handler: EventHandler = async (ctx) => {
+      if (ctx.event.envelope.eventId === rejected) throw new NonRetryableError('unknown SKU in order', 'VALIDATION');
+      await apply(ctx);
+    };
     // Same key, so all on one partition: the ones around the poison must still be applied.
     const garbage: Message = { key: 'order-poison', value: Buffer.from('not avro at all'), headers: { [Headers.EVENT_ID]: 'garbage' } };
     await producer.send({ topic, messages: [await toMessage(before), garbage, await toMessage(poison), await toMessage(after)] });
@@ -166,7 +166,7 @@ describe('consumer runner with inbox', () => {
     expect(lines().some((l) => l.message === 'message dead-lettered' && l.level === 'error')).toBe(true);
 
     // The cause is fixed; replay only the validation failure, twice: the inbox applies it once.
-    rejectOrder = '';
+    rejected = '';
     for (let i = 0; i < 2; i++) {
       const report = await replayDeadLetters({ kafka, dlqTopic: dlq, filter: { error: 'unknown sku' } });
       expect(report).toMatchObject({ scanned: 2, matched: 1, replayed: 1, byTopic: { [topic]: 1 } });
@@ -184,7 +184,7 @@ describe('consumer runner with inbox', () => {
   it('applies every event exactly once when one consumer of a group of three is killed mid-batch', async () => {
     await deleteTopics(kafka, [topic]);
     await createTopics(kafka, [topic], 6);
-    const total = 240;
+    const total = 300;
     const events = Array.from({ length: total }, (_, i) => order(`order-${i % 24}`));
     await producer.send({ topic, messages: await Promise.all(events.map(toMessage)) });
 
@@ -196,18 +196,30 @@ describe('consumer runner with inbox', () => {
     });
     children.push(victim);
     let victimApplied = 0;
+    let othersStarted = false;
+    let startOthers: () => void = () => {};
+    const victimWorking = new Promise<void>((resolve) => (startOthers = resolve));
     const killed = new Promise<void>((resolve) => {
       victim.stdout!.on('data', (chunk: Buffer) => {
         victimApplied += chunk.toString().split('\n').filter((l) => l === 'applied').length;
-        if (victimApplied >= 30 && victim.exitCode === null && !victim.killed) {
+        if (victimApplied >= 1) startOthers();
+        // Killed while it still owns partitions and is in the middle of a batch.
+        if (othersStarted && victimApplied >= 40 && victim.exitCode === null && !victim.killed) {
           victim.kill('SIGKILL');
           resolve();
         }
       });
     });
-    await Promise.all(
-      ['a', 'b'].map((name) => runner(effectsHandler(SCHEMA, name), { transactionBatchSize: 5 }).start()),
-    );
+    await victimWorking;
+    const slow = (name: string): EventHandler => {
+      const apply = effectsHandler(SCHEMA, name);
+      return async (ctx) => {
+        await apply(ctx);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+    };
+    await Promise.all(['a', 'b'].map((name) => runner(slow(name), { transactionBatchSize: 5 }).start()));
+    othersStarted = true;
     await killed;
     await waitFor(async () => (await effects()).length === total, 40_000, 200);
     const rows = await effects();
@@ -215,5 +227,5 @@ describe('consumer runner with inbox', () => {
     expect(rows).toHaveLength(total);
     const byWorker = await t.pool.query(`SELECT worker, count(*)::int AS n FROM ${SCHEMA}.effects GROUP BY worker`);
     expect(byWorker.rows.find((r) => r.worker === 'victim')?.n ?? 0).toBeGreaterThanOrEqual(30);
-  }, 70_000);
+  }, 60_000);
 });

@@ -7,6 +7,8 @@ export {
   extractTraceContext,
   currentTraceIds,
   traceHeaderPropagator,
+  InMemorySpanExporter,
+  type ReadableSpan,
   type Telemetry,
   type TelemetryOptions,
   type TraceCarrier,

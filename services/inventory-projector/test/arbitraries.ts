@@ -24,7 +24,7 @@ const movement = fc.record({
   sku,
   locationId: location,
   source: fc.constantFrom('wms', 'pos'),
-  movementId: fc.uuid(),
+  movementId: fc.constant(''),
   movementType: fc.constantFrom('receipt', 'sale', 'adjustment', 'transfer_in', 'transfer_out', 'return', 'cycle_fix'),
   delta: fc.integer({ min: -4, max: 12 }),
   observedAt: time,
@@ -48,7 +48,7 @@ const order = (orderId: string) =>
       fc.record({
         kind: fc.constant('shipped' as const),
         orderId: fc.constant(orderId),
-        shipmentId: fc.uuid(),
+        shipmentId: fc.constant(''),
         locationId: location,
         lines,
         dispatchedAt: time,
@@ -73,11 +73,12 @@ export const scenario: fc.Arbitrary<Scenario> = fc
     republications: fc.array(fc.nat(), { maxLength: 5 }),
   })
   .chain((s) => {
-    const pool: ProjectionEvent[] = [...s.movements, ...s.snapshots];
+    // Business ids are unique by construction: one id, one content.
+    const pool: ProjectionEvent[] = [...s.movements.map((m, i) => ({ ...m, movementId: `m-${i}` })), ...s.snapshots];
     for (const o of s.orders) {
       if (o.placedDelivered) pool.push(o.placed);
       if (o.cancelled) pool.push(o.cancelled);
-      pool.push(...o.shipments);
+      pool.push(...o.shipments.map((sh, i) => ({ ...sh, shipmentId: `${o.placed.orderId}-s${i}` })));
     }
     let next = 0;
     const base: Delivery[] = pool.map((event) => ({ eventId: `e-${next++}`, event }));

@@ -15,7 +15,7 @@ function project(s: Scenario, recorded?: Set<string>) {
     inbox.add(eventId);
     const result = applyEvent(store, event, {
       policyFor: (l) => s.policies[l] ?? 'reject',
-      ...(recorded ? { recordedOutcome: (id: string) => (recorded.has(id) ? ('rejected' as const) : undefined) } : {}),
+      ...(recorded ? { recordedOutcome: (id: string) => (recorded.has(id) ? ('rejected' as const) : ('reserved' as const)) } : {}),
     });
     if (result.rejection) rejected.add(result.rejection.orderId);
   }

@@ -4,8 +4,8 @@ import { jsonPointer, type FieldError } from './http/problems';
 export const SKU_MISSING = 'is empty and the line names no variant or product id to stand in for it';
 
 /** One field error per zod issue, pointing into the inbound payload. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ pointer: jsonPointer(issue.path), detail: issue.message }));
+export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+  return error.issues.map((issue) => ({ pointer: prefix + jsonPointer(issue.path), detail: issue.message }));
 }
 
 export class PayloadInvalidError extends Error {
@@ -18,10 +18,10 @@ export class PayloadInvalidError extends Error {
   }
 }
 
-/** Parses with a zod schema, turning its issues into a PayloadInvalidError. */
-export function parseWith<S extends z.ZodType>(schema: S, payload: unknown): z.infer<S> {
+/** Parses with a zod schema, turning its issues into a PayloadInvalidError; `prefix` locates `payload` in the body. */
+export function parseWith<S extends z.ZodType>(schema: S, payload: unknown, prefix = ''): z.infer<S> {
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new PayloadInvalidError(fieldErrors(parsed.error), reasonCodeOf(parsed.error));
+  if (!parsed.success) throw new PayloadInvalidError(fieldErrors(parsed.error, prefix), reasonCodeOf(parsed.error));
   return parsed.data;
 }
 

@@ -95,7 +95,8 @@ const tracer = () => trace.getTracer('@retail-backbone/messaging');
 
 interface Decoded {
   message: KafkaMessage;
-  event: ConsumedEvent;
+  /** null for a tombstone, which carries no event and is skipped. */
+  event: ConsumedEvent | null;
 }
 
 /**
@@ -178,25 +179,23 @@ export class ConsumerRunner {
     const live = () => payload.isRunning() && !payload.isStale() && !this.abort.signal.aborted;
     const messages = batch.messages;
     let index = 0;
+    // A failure seen while applying a chunk that was rolled back, kept for when its message comes up.
+    let known: { index: number; error: unknown } | undefined;
     while (index < messages.length && live()) {
-      const chunk = messages.slice(index, index + this.txBatchSize);
-      try {
-        await this.applyTogether(batch, chunk);
-      } catch (error) {
-        // Rolled back as a whole: apply one by one, so only the failing message is retried.
-        this.options.logger.debug('transaction batch failed; applying one by one', { topic: batch.topic, error });
-        for (const message of chunk) {
-          if (!live()) return;
-          const done = await this.applyAlone(batch, message, live, heartbeat);
-          if (!done) return;
-          resolveOffset(message.offset);
-          await heartbeat();
-        }
-        index += chunk.length;
+      if (known?.index === index) {
+        const message = messages[index]!;
+        const done = await this.applyAlone(batch, message, live, heartbeat, known.error);
+        if (!done) return;
+        resolveOffset(message.offset);
+        known = undefined;
+        index += 1;
         continue;
       }
-      for (const message of chunk) resolveOffset(message.offset);
-      index += chunk.length;
+      const end = Math.min(index + this.txBatchSize, known?.index ?? messages.length);
+      const outcome = await this.applyTogether(batch, messages.slice(index, end));
+      for (const message of messages.slice(index, index + outcome.committed)) resolveOffset(message.offset);
+      if (outcome.failed) known = { index: index + outcome.failed.at, error: outcome.failed.error };
+      index += outcome.committed;
       await heartbeat();
     }
     await commitOffsetsIfNecessary();
@@ -218,19 +217,40 @@ export class ConsumerRunner {
     };
   }
 
-  /** Applies a run of messages in one transaction; any failure rolls back all of them. */
-  private async applyTogether(batch: Batch, messages: KafkaMessage[]): Promise<void> {
+  /**
+   * Applies a run of messages in one transaction. Messages after one that cannot be decoded are
+   * left for later; a failing handler rolls everything back. Returns how many leading messages were
+   * committed and, if any, which one failed (relative to the run) and why.
+   */
+  private async applyTogether(
+    batch: Batch,
+    messages: KafkaMessage[],
+  ): Promise<{ committed: number; failed?: { at: number; error: unknown } }> {
     const decoded: Decoded[] = [];
-    for (const message of messages) {
-      const event = await this.decode(message);
-      if (event) decoded.push({ message, event });
+    let undecodable: { at: number; error: unknown } | undefined;
+    for (const [at, message] of messages.entries()) {
+      try {
+        const event = await this.decode(message);
+        decoded.push({ message, event });
+      } catch (error) {
+        undecodable = { at, error };
+        break;
+      }
     }
-    if (decoded.length === 0) return;
-    await this.inTransaction((tx) => this.applyEach(batch, decoded, tx));
-  }
-
-  private async applyEach(batch: Batch, decoded: Decoded[], tx: PoolClient): Promise<void> {
-    for (const { message, event } of decoded) await this.applyOne(batch, message, event, tx);
+    let current = 0;
+    try {
+      if (decoded.some((item) => item.event !== null)) {
+        await this.inTransaction(async (tx) => {
+          for (const [at, item] of decoded.entries()) {
+            current = at;
+            if (item.event) await this.applyOne(batch, item.message, item.event, tx);
+          }
+        });
+      }
+    } catch (error) {
+      return { committed: 0, failed: { at: current, error } };
+    }
+    return { committed: decoded.length, ...(undecodable ? { failed: undecodable } : {}) };
   }
 
   private async inTransaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
@@ -251,18 +271,27 @@ export class ConsumerRunner {
    * One message in its own transactions, retried with exponential backoff and jitter; dead-lettered
    * when it cannot succeed. Resolves false when the partition was released meanwhile.
    */
-  private async applyAlone(batch: Batch, message: KafkaMessage, live: () => boolean, heartbeat: () => Promise<void>): Promise<boolean> {
+  private async applyAlone(
+    batch: Batch,
+    message: KafkaMessage,
+    live: () => boolean,
+    heartbeat: () => Promise<void>,
+    firstError: unknown,
+  ): Promise<boolean> {
     let attempts = 0;
     let failures = 0;
     let backoff: IBackoff<unknown> | undefined;
+    let pending: { error: unknown } | undefined = { error: firstError };
     for (;;) {
       if (!live()) return false;
       attempts += 1;
       try {
+        if (pending) throw pending.error;
         const event = await this.decode(message);
         if (event) await this.inTransaction((tx) => this.applyOne(batch, message, event, tx));
         return true;
       } catch (error) {
+        pending = undefined;
         const infrastructure = isInfrastructureError(error);
         if (!infrastructure) failures += 1;
         if (!isRetryable(error) || failures >= this.maxAttempts) {

@@ -67,7 +67,9 @@ export class AvailabilityFlusher {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.drain()
-        .catch((error) => this.options.logger.error('availability flush failed', { schema: this.options.schema, error }))
+        .catch((error: unknown) => {
+          this.options.logger.error('availability flush failed', { schema: this.options.schema, error });
+        })
         .finally(() => this.schedule());
     }, this.pollMs);
   }

@@ -1,0 +1,73 @@
+import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
+
+const optionalSecret = z.string().min(16, 'must be at least 16 characters').optional();
+const byteSize = z.string().regex(/^\d+(b|kb|mb)$/i, "must be a size like '512kb' or '2mb'");
+
+export const orderIngestEnv = baseServiceEnv.extend({
+  /** PORT wins over the kit's HTTP_PORT (platforms set PORT). */
+  PORT: env.port().optional(),
+  DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('order_ingest'),
+  DB_POOL_SIZE: env.positiveInt().default(20),
+  SHOPIFY_WEBHOOK_SECRET: optionalSecret,
+  WOOCOMMERCE_WEBHOOK_SECRET: optionalSecret,
+  STRIPE_WEBHOOK_SECRET: optionalSecret,
+  STRIPE_TOLERANCE_SECONDS: env.positiveInt().default(300),
+  DEFAULT_LOCATION_ID: z.string().min(1).default('online'),
+  WEBHOOK_BODY_LIMIT: byteSize.default('2mb'),
+  POS_BODY_LIMIT: byteSize.default('1mb'),
+  POS_BATCH_BODY_LIMIT: byteSize.default('16mb'),
+  POS_BATCH_MAX_ITEMS: env.positiveInt().default(5_000),
+  POS_RATE_LIMIT_PER_SECOND: env.positiveInt().default(50),
+  POS_KEY_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  RUN_RELAY: env.bool().default(true),
+  AUTO_REGISTER_SCHEMAS: env.bool().default(false),
+});
+
+export type OrderIngestEnv = z.infer<typeof orderIngestEnv>;
+
+export interface OrderIngestConfig {
+  region: string;
+  port: number;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  schema: string;
+  poolSize: number;
+  secrets: { shopify?: string; woocommerce?: string; stripe?: string };
+  stripeToleranceSeconds: number;
+  defaultLocationId: string;
+  limits: { webhookBody: string; posBody: string; posBatchBody: string; posBatchItems: number; posRatePerSecond: number };
+  posKeyCacheMs: number;
+  runRelay: boolean;
+  autoRegisterSchemas: boolean;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}
+
+export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OrderIngestConfig {
+  const e = loadConfig(orderIngestEnv, source);
+  return {
+    region: e.REGION,
+    port: e.PORT ?? e.HTTP_PORT,
+    databaseUrl: e.DATABASE_URL,
+    kafkaBrokers: e.KAFKA_BROKERS,
+    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+    schema: e.DB_SCHEMA,
+    poolSize: e.DB_POOL_SIZE,
+    secrets: { shopify: e.SHOPIFY_WEBHOOK_SECRET, woocommerce: e.WOOCOMMERCE_WEBHOOK_SECRET, stripe: e.STRIPE_WEBHOOK_SECRET },
+    stripeToleranceSeconds: e.STRIPE_TOLERANCE_SECONDS,
+    defaultLocationId: e.DEFAULT_LOCATION_ID,
+    limits: {
+      webhookBody: e.WEBHOOK_BODY_LIMIT,
+      posBody: e.POS_BODY_LIMIT,
+      posBatchBody: e.POS_BATCH_BODY_LIMIT,
+      posBatchItems: e.POS_BATCH_MAX_ITEMS,
+      posRatePerSecond: e.POS_RATE_LIMIT_PER_SECOND,
+    },
+    posKeyCacheMs: e.POS_KEY_CACHE_MS,
+    runRelay: e.RUN_RELAY,
+    autoRegisterSchemas: e.AUTO_REGISTER_SCHEMAS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
