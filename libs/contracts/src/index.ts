@@ -4,3 +4,4 @@ export * from './validation';
 export * from './errors';
 export * from './serde';
 export type * from './generated/types';
+export * from './provision';

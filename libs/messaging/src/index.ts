@@ -22,7 +22,7 @@ export {
   type ConsumedEvent,
   type ConsumedMessage,
 } from './consumer/runner';
-export { claimInInbox, pruneInbox } from './consumer/inbox';
+export { claimInInbox, claimManyInInbox, pruneInbox } from './consumer/inbox';
 export { deadLetterMessage } from './consumer/dlq';
 export { replayDeadLetters, matchesFilter, replayMessage, ReplayFilterError, type ReplayFilter, type ReplayReport } from './dlq-replay';
 export { createKafka, kafkaLogCreator, type KafkaClientOptions } from './kafka';

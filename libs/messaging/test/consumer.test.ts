@@ -3,6 +3,7 @@ import path from 'node:path';
 import { uniqueName } from '@retail-backbone/devstack';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { ConsumerRunner, type ConsumerRunnerOptions, type EventHandler } from '../src/consumer/runner';
+import { buildCommand } from '../src/cli/replay-dlq';
 import { replayDeadLetters } from '../src/dlq-replay';
 import { NonRetryableError } from '../src/errors';
 import { Headers, headerString } from '../src/headers';
@@ -164,6 +165,13 @@ describe('consumer runner with inbox', () => {
     await waitFor(async () => (await effects()).length === 2);
     expect(await reg.metrics()).toMatch(/messaging_dlq_total\{[^}]*error_class="NonRetryableError"[^}]*\} 1/);
     expect(lines().some((l) => l.message === 'message dead-lettered' && l.level === 'error')).toBe(true);
+
+    // The CLI reads the same DLQ; a dry run reports without producing.
+    const printed: string[] = [];
+    await buildCommand((line) => printed.push(line))
+      .exitOverride()
+      .parseAsync(['node', 'replay-dlq', '--brokers', process.env.KAFKA_BROKERS!, '--topic', topic, '--group', group, '--key', 'order-poison', '--dry-run']);
+    expect(JSON.parse(printed[0]!)).toMatchObject({ dlqTopic: dlq, scanned: 2, matched: 2, replayed: 0, dryRun: true });
 
     // The cause is fixed; replay only the validation failure, twice: the inbox applies it once.
     rejected = '';

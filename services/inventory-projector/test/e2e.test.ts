@@ -30,7 +30,7 @@ interface Body {
   items: Array<{ sku: string }>;
   unknownSkus: string[];
 }
-const read = async (res: Response) => (await read(res)) as Body;
+const read = async (res: Response): Promise<Body> => (await res.json()) as Body;
 
 const loc = (name: string) => `${prefix}-${name}`;
 const sku = (name: string) => `${prefix}-${name}`;
@@ -256,7 +256,7 @@ describe('availability API', () => {
     const post = (body: unknown) => fetch(url('/v1/availability/batch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const empty = await post({ skus: [] });
     expect(empty.status).toBe(422);
-    expect((await read(empty)).errors[0].field).toBe('skus');
+    expect((await read(empty)).errors[0]?.field).toBe('skus');
     const wrongType = await post({ skus: ['ok', 5], locations: [''] });
     expect((await read(wrongType)).errors.map((e: { field: string }) => e.field).sort()).toEqual(['locations.0', 'skus.1']);
     const malformed = await fetch(url('/v1/availability/batch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"skus": [' });

@@ -21,6 +21,26 @@ export async function claimInInbox(tx: PoolClient, schema: string, entry: InboxE
   return result.rowCount === 1;
 }
 
+/**
+ * Claims several events in one statement; returns the ids that were new. An id appearing twice in
+ * `entries` is returned once: the caller must apply only its first occurrence.
+ */
+export async function claimManyInInbox(tx: PoolClient, schema: string, entries: InboxEntry[]): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const values: unknown[] = [];
+  const rows = entries.map((entry, i) => {
+    values.push(entry.group, entry.eventId, entry.topic, entry.partition, entry.offset);
+    const b = i * 5;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`;
+  });
+  const result = await tx.query<{ event_id: string }>(
+    `INSERT INTO "${schema}".inbox (consumer_group, event_id, topic, kafka_partition, kafka_offset)
+     VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`,
+    values,
+  );
+  return new Set(result.rows.map((row) => row.event_id));
+}
+
 /** Forgets events older than the retention; it must outlive the longest redelivery or replay window. */
 export async function pruneInbox(pool: Pool, schema: string, retentionMs: number): Promise<number> {
   let total = 0;

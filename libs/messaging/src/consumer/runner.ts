@@ -19,7 +19,7 @@ import { assertSchemaName } from '../schema-name';
 import type { EventSerde } from '../serde';
 import { dlqTopic } from '@retail-backbone/contracts';
 import { deadLetterMessage } from './dlq';
-import { claimInInbox, pruneInbox } from './inbox';
+import { claimInInbox, claimManyInInbox, pruneInbox } from './inbox';
 
 export interface ConsumedEvent {
   eventType: string;
@@ -241,9 +241,14 @@ export class ConsumerRunner {
     try {
       if (decoded.some((item) => item.event !== null)) {
         await this.inTransaction(async (tx) => {
+          const fresh = await claimManyInInbox(
+            tx,
+            this.schema,
+            decoded.flatMap(({ message, event }) => (event ? [this.inboxEntry(batch, message, event)] : [])),
+          );
           for (const [at, item] of decoded.entries()) {
             current = at;
-            if (item.event) await this.applyOne(batch, item.message, item.event, tx);
+            if (item.event) await this.applyOne(batch, item.message, item.event, tx, fresh.delete(item.event.envelope.eventId));
           }
         });
       }
@@ -373,7 +378,18 @@ export class ConsumerRunner {
     return { span, ctx: trace.setSpan(parent, span) };
   }
 
-  private async applyOne(batch: Batch, message: KafkaMessage, event: ConsumedEvent, tx: PoolClient): Promise<void> {
+  private inboxEntry(batch: Batch, message: KafkaMessage, event: ConsumedEvent) {
+    return {
+      group: this.options.groupId,
+      eventId: event.envelope.eventId,
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+    };
+  }
+
+  /** `claimed` tells whether the inbox entry was already taken in `tx`; when absent it is taken here. */
+  private async applyOne(batch: Batch, message: KafkaMessage, event: ConsumedEvent, tx: PoolClient, claimed?: boolean): Promise<void> {
     const started = process.hrtime.bigint();
     const { span, ctx } = this.processSpan(batch, message, event);
     const labels = { group: this.options.groupId, topic: batch.topic };
@@ -381,13 +397,7 @@ export class ConsumerRunner {
     try {
       await context.with(ctx, () =>
         withCorrelationId(event.envelope.correlationId, async () => {
-          const fresh = await claimInInbox(tx, this.schema, {
-            group: this.options.groupId,
-            eventId: event.envelope.eventId,
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-          });
+          const fresh = claimed ?? (await claimInInbox(tx, this.schema, this.inboxEntry(batch, message, event)));
           if (!fresh) {
             outcome = 'duplicate';
             this.metrics.dedupHits.inc(labels);

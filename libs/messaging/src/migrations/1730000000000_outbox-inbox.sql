@@ -1,8 +1,9 @@
 -- Up Migration
 -- Runs with search_path set to the service's schema, so every name below lands there.
 
--- Pending rows are read by lane (hash of the key, 64 lanes) in id order; txid records the writing
--- transaction so the relay only reads rows below the snapshot xmin horizon (commit-order safe).
+-- Pending rows are read in id order, filtered to the lanes (hash of the key, 64 lanes) a relay
+-- leases; txid records the writing transaction so the relay only reads rows below the snapshot
+-- xmin horizon (commit-order safe).
 CREATE TABLE outbox (
   id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   txid           xid8 NOT NULL DEFAULT pg_current_xact_id(),
@@ -22,7 +23,7 @@ CREATE TABLE outbox (
   last_error     text
 );
 
-CREATE INDEX outbox_pending_idx ON outbox (lane, id) WHERE published_at IS NULL;
+CREATE INDEX outbox_pending_idx ON outbox (id) INCLUDE (lane) WHERE published_at IS NULL;
 -- Tiny: only rows that failed to encode; lets the relay skip every later row of a blocked key.
 CREATE INDEX outbox_blocked_idx ON outbox (lane, message_key, id) WHERE published_at IS NULL AND retry_at IS NOT NULL;
 CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL;

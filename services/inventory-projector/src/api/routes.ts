@@ -8,7 +8,7 @@ const identifier = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[^\s\u0000-\u001f]+$/, 'must not contain whitespace or control characters');
+  .regex(/^[^\s\p{Cc}]+$/u, 'must not contain whitespace or control characters');
 
 const batchBody = z.object({
   skus: z.array(identifier).min(1, 'must list at least one SKU').max(200, 'must list at most 200 SKUs'),

@@ -2,7 +2,6 @@
  * The steps every ingest route shares once the sender is authenticated: parse, map, record, and
  * answer; refused payloads are kept (card data scrubbed) and emitted as IngestRejected.
  */
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import type { MappedMessage } from '../facts';
@@ -139,8 +138,4 @@ export async function acceptWebhook(ctx: RouteContext, res: Response, sender: Se
     emitted: outcome.result.emitted,
   });
   res.status(outcome.status).json(outcome.responseBody);
-}
-
-export function newRejectionId(): string {
-  return randomUUID();
 }

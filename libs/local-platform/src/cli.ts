@@ -1,0 +1,65 @@
+/**
+ * `pnpm start`: the whole platform on loopback. Progress goes to stderr; stdout carries the
+ * `NAME=value` lines and `READY`, so scripts can read them while people watch the logs.
+ */
+import { Command } from 'commander';
+import { createPrefixer } from './log-format';
+import { startPlatform } from './launcher';
+import { ensurePosApiKey } from './pos-key';
+
+const program = new Command()
+  .name('start')
+  .description('Run the retail event backbone locally: embedded infrastructure, simulators and every service')
+  .option('--data-dir <dir>', 'where kept data lives (default: .devstack/ in the repo root)')
+  .option('--fresh', 'discard kept data first')
+  .option('--ephemeral', 'throwaway data, removed on exit')
+  .option('--log-level <level>', 'services log level', 'info')
+  .option('--quiet', 'do not print service logs')
+  .action(async (opts: { dataDir?: string; fresh?: boolean; ephemeral?: boolean; logLevel: string; quiet?: boolean }) => {
+    const names = ['order-ingest', 'inventory-projector', 'odoo-writer'];
+    const prefix = createPrefixer(names, process.stderr.isTTY);
+    const progress = (line: string) => process.stderr.write(`[platform] ${line}\n`);
+    const platform = await startPlatform({
+      dataDir: opts.dataDir,
+      fresh: opts.fresh,
+      ephemeral: opts.ephemeral,
+      logLevel: opts.logLevel,
+      progress,
+      serviceOutput: (name, line) => {
+        if (!opts.quiet) process.stderr.write(`${prefix(name, line)}\n`);
+      },
+    });
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      progress(`${signal}: stopping`);
+      await platform.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+
+    const posApiKey = await ensurePosApiKey(platform, opts.ephemeral === true);
+    const env = { ...platform.env, POS_API_KEY: posApiKey };
+    progress(`up in ${platform.startupMs} ms`);
+    process.stderr.write(
+      [
+        '',
+        `  order ingest        ${env.ORDER_INGEST_URL}   (POST /webhooks/shopify, /webhooks/woocommerce, /webhooks/stripe, /v1/pos/sales)`,
+        `  availability API    ${env.INVENTORY_API_URL}/v1/availability/<sku>`,
+        `  Odoo simulator      ${env.ODOO_URL}   (inspect: /__sim/records/sale.order)`,
+        ...platform.services.map((s) => `  ${s.name.padEnd(20)}${s.url}/metrics  ${s.url}/readyz`),
+        '',
+        '  send a first order:  pnpm demo --orders 10',
+        '',
+      ].join('\n'),
+    );
+    for (const [name, value] of Object.entries(env)) process.stdout.write(`${name}=${value}\n`);
+    process.stdout.write('READY\n');
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`[platform] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

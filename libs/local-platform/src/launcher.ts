@@ -1,0 +1,132 @@
+import path from 'node:path';
+import { EventSerde, provisionSchemas, provisionTopics } from '@retail-backbone/contracts';
+import { defaultDataDir, startDevStack, type DevStack } from '@retail-backbone/devstack';
+import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
+import { Kafka, logLevel } from 'kafkajs';
+import { ChildProcessGroup, type LineSink } from './child-process-group';
+import { loadOrCreateCredentials } from './credentials';
+import { freePort, waitUntilReady } from './readiness';
+import { SERVICES, schemaNameOf, type ServiceDefinition } from './services';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+export interface PlatformOptions {
+  dataDir?: string;
+  /** Throwaway data (tests) instead of the kept `.devstack/` directory. */
+  ephemeral?: boolean;
+  fresh?: boolean;
+  services?: readonly ServiceDefinition[];
+  region?: string;
+  logLevel?: string;
+  /** Receives the launcher's own progress lines. */
+  progress?: (line: string) => void;
+  /** Receives every line a service prints. */
+  serviceOutput: LineSink;
+  readyTimeoutMs?: number;
+  /** Extra environment for every service (e.g. OTEL settings in tests). */
+  serviceEnv?: Record<string, string>;
+}
+
+export interface ServiceEndpoint {
+  name: string;
+  url: string;
+}
+
+export interface RunningPlatform {
+  /** Every endpoint and development credential, by the variable name scripts use. */
+  env: Record<string, string>;
+  services: ServiceEndpoint[];
+  odoo: RunningOdooSimulator;
+  devstack: DevStack;
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const started = Date.now();
+  const progress = options.progress ?? (() => undefined);
+  const services = options.services ?? SERVICES;
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+
+  try {
+    progress('starting PostgreSQL, schema registry and Kafka broker');
+    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh } : { dataDir, persistent: true, fresh: options.fresh });
+    cleanups.push(() => devstack.stop());
+
+    progress('starting the Odoo simulator');
+    const odoo = await startOdooSimulator({ port: 0 });
+    cleanups.push(() => odoo.stop());
+
+    progress('provisioning topics and schemas');
+    await provision(devstack, services);
+
+    const credentials = options.ephemeral ? loadOrCreateCredentials(path.join(dataDir, 'ephemeral')) : loadOrCreateCredentials(dataDir);
+    const group = new ChildProcessGroup(options.serviceOutput, (name, code, signal) =>
+      progress(`${name} exited unexpectedly (code ${code ?? '-'}, signal ${signal ?? '-'})`),
+    );
+    cleanups.push(() => group.stopAll());
+
+    const endpoints: ServiceEndpoint[] = [];
+    for (const service of services) {
+      const port = await freePort();
+      const env = {
+        ...process.env,
+        ...devstack.env,
+        ...options.serviceEnv,
+        ...service.extraEnv({
+          odoo: { url: odoo.url, database: odoo.database, apiKey: odoo.apiKey, login: odoo.login },
+          secrets: { shopify: credentials.shopifyWebhookSecret, woocommerce: credentials.woocommerceWebhookSecret, stripe: credentials.stripeWebhookSecret },
+        }),
+        SERVICE_NAME: service.name,
+        DB_SCHEMA: schemaNameOf(service.name),
+        PORT: String(port),
+        REGION: options.region ?? 'local',
+        LOG_LEVEL: options.logLevel ?? 'info',
+      };
+      progress(`starting ${service.name} on port ${port}`);
+      const child = group.start({ name: service.name, command: process.execPath, args: ['--import', 'tsx', service.entry], env, cwd: REPO_ROOT });
+      endpoints.push({ name: service.name, url: `http://127.0.0.1:${port}` });
+      await waitUntilReady(`http://127.0.0.1:${port}/readyz`, options.readyTimeoutMs ?? 90_000, () => child.exitCode === null && child.signalCode === null);
+    }
+
+    const url = (name: string) => endpoints.find((e) => e.name === name)?.url ?? '';
+    const env: Record<string, string> = {
+      ORDER_INGEST_URL: url('order-ingest'),
+      INVENTORY_API_URL: url('inventory-projector'),
+      ODOO_WRITER_URL: url('odoo-writer'),
+      ODOO_URL: odoo.url,
+      ODOO_DATABASE: odoo.database,
+      ODOO_API_KEY: odoo.apiKey,
+      SHOPIFY_WEBHOOK_SECRET: credentials.shopifyWebhookSecret,
+      WOOCOMMERCE_WEBHOOK_SECRET: credentials.woocommerceWebhookSecret,
+      STRIPE_WEBHOOK_SECRET: credentials.stripeWebhookSecret,
+      KAFKA_BROKERS: devstack.env.KAFKA_BROKERS,
+      SCHEMA_REGISTRY_URL: devstack.env.SCHEMA_REGISTRY_URL,
+      DATABASE_URL: devstack.env.DATABASE_URL,
+    };
+    return { env, services: endpoints, odoo, devstack, startupMs: Date.now() - started, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function provision(devstack: DevStack, services: readonly ServiceDefinition[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'local-platform', brokers: devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const dlqs = services.flatMap((s) => s.consumes).map((spec) => {
+      const [topic, group] = spec.split(':') as [string, string];
+      return { topic, group };
+    });
+    await provisionTopics(admin, 1, dlqs);
+  } finally {
+    await admin.disconnect();
+  }
+  await provisionSchemas(new EventSerde({ registryUrl: devstack.env.SCHEMA_REGISTRY_URL }));
+}

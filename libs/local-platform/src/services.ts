@@ -1,0 +1,51 @@
+/**
+ * The services the local platform runs, each as its own process, and the settings each one gets
+ * on top of the shared connection settings. Adding a service here is all the launcher needs.
+ */
+export interface ServiceDefinition {
+  name: string;
+  entry: string;
+  /** Consumer groups whose DLQ topics are provisioned up front: `topic:group`. */
+  consumes: string[];
+  extraEnv(ctx: LaunchContext): Record<string, string>;
+}
+
+export interface LaunchContext {
+  odoo: { url: string; database: string; apiKey: string; login: string };
+  secrets: { shopify: string; woocommerce: string; stripe: string };
+}
+
+export const SERVICES: readonly ServiceDefinition[] = [
+  {
+    name: 'order-ingest',
+    entry: 'services/order-ingest/src/main.ts',
+    consumes: [],
+    extraEnv: ({ secrets }) => ({
+      SHOPIFY_WEBHOOK_SECRET: secrets.shopify,
+      WOOCOMMERCE_WEBHOOK_SECRET: secrets.woocommerce,
+      STRIPE_WEBHOOK_SECRET: secrets.stripe,
+    }),
+  },
+  {
+    name: 'inventory-projector',
+    entry: 'services/inventory-projector/src/main.ts',
+    consumes: ['retail.stock-movements.v1', 'retail.orders.v1', 'retail.shipments.v1'].map((t) => `${t}:inventory-projector`),
+    extraEnv: () => ({}),
+  },
+  {
+    name: 'odoo-writer',
+    entry: 'services/odoo-writer/src/main.ts',
+    consumes: ['retail.orders.v1', 'retail.shipments.v1'].map((t) => `${t}:odoo-writer`),
+    extraEnv: ({ odoo }) => ({
+      ODOO_URL: odoo.url,
+      ODOO_DATABASE: odoo.database,
+      ODOO_API_KEY: odoo.apiKey,
+      ODOO_LOGIN: odoo.login,
+      ODOO_PROTOCOL: 'json2',
+    }),
+  },
+];
+
+export function schemaNameOf(service: string): string {
+  return service.replace(/-/g, '_');
+}

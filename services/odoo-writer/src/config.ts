@@ -1,0 +1,94 @@
+import { env, loadConfig, z } from '@retail-backbone/observability';
+import type { OdooProtocol } from '@retail-backbone/odoo-client';
+import { DEFAULT_SCHEMA } from './db/migrate';
+
+export interface OdooWriterConfig {
+  serviceName: string;
+  region: string;
+  logLevel: string;
+  /** HTTP port for /healthz, /readyz and /metrics; undefined serves nothing (tests). */
+  port?: number;
+  databaseUrl: string;
+  schema: string;
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  groupId: string;
+  ordersTopic: string;
+  shipmentsTopic: string;
+  odoo: { url: string; database: string; apiKey: string; protocol: OdooProtocol; login?: string; timeoutMs: number };
+  rateLimitPerSecond: number;
+  concurrency: number;
+  /** Partitions handled at once; also the largest batch of orders one instance can form. */
+  partitionConcurrency: number;
+  batchWindowMs: number;
+  batchMax: number;
+  productCacheTtlMs: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+  parkedRetryIntervalMs: number;
+  shutdownTimeoutMs: number;
+  /** Run the outbox relay in this process (default true). */
+  relay: boolean;
+}
+
+const schema = z
+  .object({
+    SERVICE_NAME: z.string().min(1).default('odoo-writer'),
+    REGION: z.string().min(1).default('local'),
+    LOG_LEVEL: env.logLevel().default('info'),
+    PORT: env.port().default(8080),
+    DATABASE_URL: env.url(),
+    DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(DEFAULT_SCHEMA),
+    KAFKA_BROKERS: env.list(),
+    SCHEMA_REGISTRY_URL: env.url(),
+    CONSUMER_GROUP: z.string().min(1).default('odoo-writer'),
+    ORDERS_TOPIC: z.string().min(1).default('retail.orders.v1'),
+    SHIPMENTS_TOPIC: z.string().min(1).default('retail.shipments.v1'),
+    ODOO_URL: env.url(),
+    ODOO_DATABASE: z.string().min(1),
+    ODOO_API_KEY: z.string().min(1),
+    ODOO_PROTOCOL: z.enum(['json2', 'jsonrpc']).default('json2'),
+    ODOO_LOGIN: z.string().min(1).optional(),
+    ODOO_TIMEOUT_MS: env.positiveInt().default(30_000),
+    ODOO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
+    ODOO_CONCURRENCY: env.positiveInt().default(4),
+    PARTITION_CONCURRENCY: env.positiveInt().default(12),
+    BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(20),
+    BATCH_MAX: env.positiveInt().default(50),
+    PRODUCT_CACHE_TTL_MS: env.positiveInt().default(300_000),
+    BREAKER_THRESHOLD: env.positiveInt().default(5),
+    BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
+    PARKED_RETRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+    SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
+  })
+  .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
+
+/** Reads and validates the environment; every problem is reported at once (ConfigError). */
+export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWriterConfig {
+  const c = loadConfig(schema as unknown as z.ZodObject, source) as z.infer<typeof schema>;
+  return {
+    serviceName: c.SERVICE_NAME,
+    region: c.REGION,
+    logLevel: c.LOG_LEVEL,
+    port: c.PORT,
+    databaseUrl: c.DATABASE_URL,
+    schema: c.DB_SCHEMA,
+    kafkaBrokers: c.KAFKA_BROKERS,
+    schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
+    groupId: c.CONSUMER_GROUP,
+    ordersTopic: c.ORDERS_TOPIC,
+    shipmentsTopic: c.SHIPMENTS_TOPIC,
+    odoo: { url: c.ODOO_URL, database: c.ODOO_DATABASE, apiKey: c.ODOO_API_KEY, protocol: c.ODOO_PROTOCOL, login: c.ODOO_LOGIN, timeoutMs: c.ODOO_TIMEOUT_MS },
+    rateLimitPerSecond: c.ODOO_RATE_LIMIT_PER_SECOND,
+    concurrency: c.ODOO_CONCURRENCY,
+    partitionConcurrency: c.PARTITION_CONCURRENCY,
+    batchWindowMs: c.BATCH_WINDOW_MS,
+    batchMax: c.BATCH_MAX,
+    productCacheTtlMs: c.PRODUCT_CACHE_TTL_MS,
+    breakerThreshold: c.BREAKER_THRESHOLD,
+    breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
+    parkedRetryIntervalMs: c.PARKED_RETRY_INTERVAL_MS,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    relay: true,
+  };
+}

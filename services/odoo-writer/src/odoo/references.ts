@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { CustomerRef, OrderPlaced } from '@retail-backbone/contracts';
+
+/** ir.model.data module of every external id the writer creates. */
+export const XMLID_MODULE = 'retail_backbone';
+
+const SAFE = /^[A-Za-z0-9_-]{1,120}$/;
+
+function digest(value: string, length = 16): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, length);
+}
+
+/**
+ * External id name for a backbone id. Order ids contain ':' and '.', which Odoo's "module.name"
+ * notation cannot hold, so unsafe characters become '_' and a hash of the original keeps two ids
+ * that differ only in those characters apart.
+ */
+export function xmlIdName(prefix: 'order', id: string): string {
+  if (SAFE.test(id)) return `${prefix}_${id}`;
+  return `${prefix}_${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}_${digest(id)}`;
+}
+
+/** client_order_ref written on the sale order: the backbone order id itself (searchable fallback). */
+export function orderReference(orderId: string): string {
+  return orderId;
+}
+
+/** account.move ref of the credit note of one return. */
+export function returnReference(returnId: string): string {
+  return `rb-return:${returnId}`;
+}
+
+/**
+ * res.partner.ref of the customer: the backbone customer id when known, else the channel customer
+ * id, else a hash of the e-mail (guests with one address share a partner), else one per order.
+ */
+export function partnerReference(order: Pick<OrderPlaced, 'orderId' | 'channel' | 'channelId'> & { customer: CustomerRef }): string {
+  const c = order.customer;
+  if (c.customerId) return `rb:${c.customerId}`;
+  if (c.channelCustomerId) return `rb:${order.channel}:${order.channelId}:${c.channelCustomerId}`;
+  if (c.email) return `rb:email:${digest(c.email.trim().toLowerCase(), 24)}`;
+  return `rb:guest:${order.orderId}`;
+}
+
+export function fingerprint(value: unknown): string {
+  return digest(JSON.stringify(value), 32);
+}

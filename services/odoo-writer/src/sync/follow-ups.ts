@@ -1,0 +1,150 @@
+import type { OrderCancelled, ReturnReceived, ShipmentDispatched } from '@retail-backbone/contracts';
+import { X2Many, type OdooValues } from '@retail-backbone/odoo-client';
+import type { PoolClient } from 'pg';
+import type { WriterStore } from '../db/store';
+import { BusinessError } from '../odoo/failures';
+import type { OdooGateway } from '../odoo/gateway';
+import { orderReference, returnReference } from '../odoo/references';
+import type { OrderPlacer } from './orders';
+import type { ProductResolver } from './products';
+
+/** What a successful write reports (becomes OrderSyncedToErp). */
+export interface SyncOutcome {
+  operation: 'create' | 'cancel' | 'return' | 'picking_validate';
+  erpOrderId: number;
+  erpOrderName: string | null;
+  erpPartnerId: number | null;
+  erpReference: string;
+  attempts: number;
+}
+
+interface OdooOrderRef {
+  id: number;
+  name: string | null;
+  partnerId: number | null;
+}
+
+interface PickingRow {
+  id: number;
+  name: string;
+  state: string;
+  carrier_tracking_ref: string | false;
+}
+
+const CLOSED = new Set(['done', 'cancel']);
+
+/** Money at the Odoo boundary: Odoo's API takes floats (see lineValues in ./orders). */
+const amount = (decimal: string) => Number(decimal);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Writes that follow an order: cancellation, return (as a posted customer credit note) and
+ * picking validation with the carrier's tracking number. Each one reads Odoo's state before
+ * acting, so a retry after an ambiguous failure or a crash never applies it twice.
+ */
+export class FollowUps {
+  constructor(
+    private readonly odoo: OdooGateway,
+    private readonly placer: OrderPlacer,
+    private readonly products: ProductResolver,
+    private readonly store: WriterStore,
+  ) {}
+
+  async cancel(tx: PoolClient, event: OrderCancelled): Promise<SyncOutcome | null> {
+    if (await this.store.hasOperation(tx, event.orderId, 'cancel', event.orderId)) return null;
+    const order = await this.odooOrder(tx, event.orderId);
+    const [row] = await this.odoo.searchRead<{ id: number; state: string }>('sale.order', [['id', '=', order.id]], { fields: ['state'] });
+    if (!row) throw new BusinessError('record_missing', `sale.order ${order.id} no longer exists`);
+    if (row.state !== 'cancel') await this.odoo.callMethod('sale.order', 'action_cancel', [order.id]);
+    await this.store.recordOperation(tx, event.orderId, 'cancel', event.orderId, order.id);
+    await this.store.setStatus(tx, event.orderId, 'cancelled', 'cancel');
+    return this.outcome('cancel', order, orderReference(event.orderId));
+  }
+
+  /**
+   * A return becomes a posted out_refund credit note (ref = deterministic return reference) with one
+   * line per returned SKU at its refund amount, plus a line for any remainder of the refund total
+   * (shipping). Goods going back to stock are reported by the WMS as stock movements, not here.
+   */
+  async recordReturn(tx: PoolClient, event: ReturnReceived): Promise<SyncOutcome | null> {
+    if (await this.store.hasOperation(tx, event.orderId, 'return', event.returnId)) return null;
+    const order = await this.odooOrder(tx, event.orderId);
+    const ref = returnReference(event.returnId);
+    const [existing] = await this.odoo.searchRead<{ id: number; state: string }>(
+      'account.move',
+      [
+        ['move_type', '=', 'out_refund'],
+        ['ref', '=', ref],
+      ],
+      { fields: ['state'], order: 'id asc', limit: 1 },
+    );
+    let move = existing;
+    if (!move) {
+      const skus = new Set(event.lines.map((l) => l.sku));
+      const products = await this.products.resolve(skus);
+      const unknown = [...skus].filter((sku) => !products.has(sku));
+      if (unknown.length > 0) throw new BusinessError('product_not_found', `no active product with SKU ${unknown.join(', ')}`);
+      if (order.partnerId === null) throw new BusinessError('record_missing', `sale.order ${order.id} has no customer`);
+      const lines: OdooValues[] = event.lines.map((line) => ({
+        product_id: products.get(line.sku)!,
+        quantity: line.quantity,
+        price_unit: round2(amount(line.refundAmount.amount) / line.quantity),
+      }));
+      const remainder = round2(amount(event.refundTotal.amount) - event.lines.reduce((sum, l) => sum + amount(l.refundAmount.amount), 0));
+      if (remainder > 0) lines.push({ name: 'Refund of other charges (shipping)', quantity: 1, price_unit: remainder });
+      const [id] = await this.odoo.create('account.move', [
+        {
+          move_type: 'out_refund',
+          partner_id: order.partnerId,
+          ref,
+          invoice_origin: order.name ?? orderReference(event.orderId),
+          invoice_line_ids: lines.map((l) => X2Many.create(l)),
+        },
+      ]);
+      move = { id: id!, state: 'draft' };
+    }
+    if (move.state === 'draft') await this.odoo.callMethod('account.move', 'action_post', [move.id]);
+    await this.store.recordOperation(tx, event.orderId, 'return', event.returnId, move.id);
+    return this.outcome('return', order, ref);
+  }
+
+  async validateShipment(tx: PoolClient, event: ShipmentDispatched): Promise<SyncOutcome | null> {
+    if (await this.store.hasOperation(tx, event.orderId, 'picking_validate', event.shipmentId)) return null;
+    const order = await this.odooOrder(tx, event.orderId);
+    const pickings = await this.odoo.searchRead<PickingRow>(
+      'stock.picking',
+      [
+        ['sale_id', '=', order.id],
+        ['picking_type_code', '=', 'outgoing'],
+      ],
+      { fields: ['name', 'state', 'carrier_tracking_ref'], order: 'id asc' },
+    );
+    const tracking = event.trackingNumber ?? null;
+    const alreadyDone = pickings.find((p) => p.state === 'done' && (tracking === null || p.carrier_tracking_ref === tracking));
+    const requested = event.erpPickingId ? pickings.find((p) => String(p.id) === event.erpPickingId && !CLOSED.has(p.state)) : undefined;
+    const target = alreadyDone ? undefined : (requested ?? pickings.find((p) => !CLOSED.has(p.state)));
+    if (!alreadyDone && !target) throw new BusinessError('picking_not_found', `sale.order ${order.id} has no open outgoing picking`);
+    if (target) {
+      if (tracking !== null) {
+        await this.odoo.write('stock.picking', [target.id], { carrier_tracking_ref: tracking, ...(event.trackingUrl ? { carrier_tracking_url: event.trackingUrl } : {}) });
+      }
+      await this.odoo.callMethod('stock.picking', 'button_validate', [target.id]);
+    }
+    await this.store.recordOperation(tx, event.orderId, 'picking_validate', event.shipmentId, (target ?? alreadyDone)!.id);
+    return this.outcome('picking_validate', order, orderReference(event.orderId));
+  }
+
+  /** The Odoo order of a backbone order: from local state, else looked up by its handles. */
+  private async odooOrder(tx: PoolClient, orderId: string): Promise<OdooOrderRef> {
+    const row = await this.store.order(tx, orderId);
+    if (row?.odoo_order_id) return { id: row.odoo_order_id, name: row.odoo_order_name, partnerId: row.odoo_partner_id };
+    const found = (await this.placer.find([orderId])).get(orderId);
+    if (!found) throw new BusinessError('order_not_synced', 'the order is not in Odoo (yet)');
+    return { id: found.id, name: found.name, partnerId: found.partnerId };
+  }
+
+  private outcome(operation: SyncOutcome['operation'], order: OdooOrderRef, reference: string): SyncOutcome {
+    return { operation, erpOrderId: order.id, erpOrderName: order.name, erpPartnerId: order.partnerId, erpReference: reference, attempts: 1 };
+  }
+}
+

@@ -1,0 +1,288 @@
+import type { OrderLine, OrderPlaced } from '@retail-backbone/contracts';
+import { X2Many, type Many2one, type OdooDomain, type OdooValues } from '@retail-backbone/odoo-client';
+import type { Registry } from '@retail-backbone/observability';
+import type { Pool } from 'pg';
+import { Histogram } from 'prom-client';
+import type { WriterStore } from '../db/store';
+import { asBusinessError, BusinessError } from '../odoo/failures';
+import type { OdooGateway } from '../odoo/gateway';
+import { XMLID_MODULE, orderReference, xmlIdName } from '../odoo/references';
+import { Coalescer, type ItemResult } from './coalescer';
+import type { PartnerResolver } from './partners';
+import type { ProductResolver } from './products';
+
+export interface PlacedOrder {
+  odooOrderId: number;
+  odooOrderName: string | null;
+  odooPartnerId: number | null;
+  odooState: string;
+  attempts: number;
+}
+
+export interface PlaceRequest {
+  order: OrderPlaced;
+  /** An earlier attempt may have reached Odoo: look the order up before creating it. */
+  lookFirst: boolean;
+}
+
+/** Test seam: runs after Odoo accepted a write and before anything is committed locally. */
+export type AfterOdooWrite = (stage: 'created' | 'confirmed', orderIds: string[]) => Promise<void> | void;
+
+export interface OrderPlacerOptions {
+  windowMs: number;
+  maxBatch: number;
+  registry: Registry;
+  afterOdooWrite?: AfterOdooWrite;
+}
+
+interface OdooOrder {
+  id: number;
+  name: string | null;
+  state: string;
+  partnerId: number | null;
+  hasXmlId: boolean;
+}
+
+interface SaleOrderRow {
+  id: number;
+  name: string;
+  state: string;
+  partner_id: Many2one;
+  client_order_ref: string | false;
+}
+
+const CONFIRMABLE = new Set(['draft', 'sent']);
+
+/** Odoo datetimes are naive UTC 'YYYY-MM-DD HH:MM:SS'. */
+function odooDatetime(at: number | Date): string {
+  return new Date(at).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Line values at the Odoo boundary. Odoo's API takes floats; amounts arrive as decimal strings and
+ * are converted only here. The channel's line discount (an amount) becomes Odoo's percentage.
+ */
+function lineValues(line: OrderLine, productId: number): OdooValues {
+  const unit = Number(line.unitPrice.amount);
+  const gross = unit * line.quantity;
+  const discount = Number(line.discount.amount);
+  return {
+    product_id: productId,
+    name: line.name,
+    product_uom_qty: line.quantity,
+    price_unit: unit,
+    discount: gross > 0 && discount > 0 ? Math.round((discount / gross) * 100 * 10_000) / 10_000 : 0,
+  };
+}
+
+function orderValues(order: OrderPlaced, partnerId: number, products: Map<string, number>): OdooValues {
+  return {
+    partner_id: partnerId,
+    client_order_ref: orderReference(order.orderId),
+    origin: `${order.channel} ${order.channelOrderNumber ?? order.channelOrderId}`,
+    date_order: odooDatetime(order.placedAt),
+    order_line: order.lines.map((line) => X2Many.create(lineValues(line, products.get(line.sku)!))),
+  };
+}
+
+/**
+ * Creates and confirms sale orders, many per Odoo call. Concurrent placements are coalesced into
+ * one batch: SKUs resolved in one search_read, partners upserted together, then one create of all
+ * orders, one create of their external ids and one action_confirm, and a final read of names and
+ * states. A business failure of one order (bad data) is isolated by retrying that step one order
+ * at a time; any other failure fails the batch and every order is retried by its consumer.
+ */
+export class OrderPlacer {
+  private readonly coalescer: Coalescer<PlaceRequest, PlacedOrder>;
+
+  constructor(
+    private readonly odoo: OdooGateway,
+    private readonly products: ProductResolver,
+    private readonly partners: PartnerResolver,
+    private readonly store: WriterStore,
+    private readonly pool: Pool,
+    private readonly options: OrderPlacerOptions,
+  ) {
+    const r = options.registry;
+    const batchSize =
+      (r.getSingleMetric('odoo_writer_order_batch_size') as Histogram | undefined) ??
+      new Histogram({ name: 'odoo_writer_order_batch_size', help: 'Orders per Odoo batch', buckets: [1, 2, 4, 8, 16, 32, 64], registers: [r] });
+    this.coalescer = new Coalescer({
+      windowMs: options.windowMs,
+      maxBatch: options.maxBatch,
+      flush: (items) => this.flush(items),
+      onBatch: (size) => batchSize.observe(size),
+    });
+  }
+
+  /** Resolves with the synced order; rejects with a BusinessError or an infrastructure error. */
+  place(request: PlaceRequest): Promise<PlacedOrder> {
+    return this.coalescer.submit(request);
+  }
+
+  private async flush(requests: PlaceRequest[]): Promise<Array<ItemResult<PlacedOrder>>> {
+    const failures = new Map<string, BusinessError>();
+    const attempts = await this.store.markPending(this.pool, requests.map((r) => r.order.orderId));
+    const inOdoo = await this.find(requests.filter((r) => r.lookFirst).map((r) => r.order.orderId));
+
+    const toCreate = requests.filter((r) => !inOdoo.has(r.order.orderId)).map((r) => r.order);
+    const skus = new Set(toCreate.flatMap((o) => o.lines.map((l) => l.sku)));
+    const products = skus.size > 0 ? await this.products.resolve(skus) : new Map<string, number>();
+    const withProducts = toCreate.filter((order) => {
+      const unknown = [...new Set(order.lines.map((l) => l.sku).filter((sku) => !products.has(sku)))];
+      if (unknown.length > 0) failures.set(order.orderId, new BusinessError('product_not_found', `no active product with SKU ${unknown.join(', ')}`));
+      return unknown.length === 0;
+    });
+    const partnerIds = withProducts.length > 0 ? await this.partners.resolve(withProducts) : new Map<string, number | BusinessError>();
+    const creatable: Array<{ order: OrderPlaced; partnerId: number }> = [];
+    for (const order of withProducts) {
+      const partner = partnerIds.get(order.orderId)!;
+      if (partner instanceof BusinessError) failures.set(order.orderId, partner);
+      else creatable.push({ order, partnerId: partner });
+    }
+
+    const created = await this.createOrders(creatable, products, failures);
+    for (const [orderId, order] of created) inOdoo.set(orderId, order);
+    if (created.size > 0) await this.options.afterOdooWrite?.('created', [...created.keys()]);
+
+    await this.createXmlIds([...inOdoo].filter(([, o]) => !o.hasXmlId));
+    const drafts = [...inOdoo].filter(([, o]) => CONFIRMABLE.has(o.state));
+    const confirmFailures = await this.confirm(drafts.map(([, o]) => o.id));
+    if (drafts.length > 0) await this.options.afterOdooWrite?.('confirmed', drafts.map(([id]) => id));
+
+    const ids = [...inOdoo.values()].map((o) => o.id);
+    const rows = ids.length > 0 ? await this.odoo.searchRead<SaleOrderRow>('sale.order', [['id', 'in', ids]], { fields: ['name', 'state', 'partner_id'] }) : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+
+    return requests.map(({ order }): ItemResult<PlacedOrder> => {
+      const failure = failures.get(order.orderId);
+      if (failure) return { ok: false, error: failure };
+      const known = inOdoo.get(order.orderId)!;
+      const row = byId.get(known.id);
+      if (!row) return { ok: false, error: new BusinessError('record_missing', `sale.order ${known.id} disappeared while being written`) };
+      if (CONFIRMABLE.has(row.state)) {
+        return { ok: false, error: confirmFailures.get(known.id) ?? new BusinessError('validation_error', `sale.order ${row.name} stayed in state ${row.state}`) };
+      }
+      return {
+        ok: true,
+        value: {
+          odooOrderId: row.id,
+          odooOrderName: row.name,
+          odooPartnerId: row.partner_id ? row.partner_id[0] : known.partnerId,
+          odooState: row.state,
+          attempts: attempts.get(order.orderId) ?? 1,
+        },
+      };
+    });
+  }
+
+  /** Orders an earlier attempt may have created: by external id, else by client_order_ref. */
+  async find(orderIds: string[]): Promise<Map<string, OdooOrder>> {
+    const found = new Map<string, OdooOrder>();
+    if (orderIds.length === 0) return found;
+    const names = new Map(orderIds.map((id) => [xmlIdName('order', id), id]));
+    const xmlIds = await this.odoo.searchRead<{ name: string; res_id: number }>(
+      'ir.model.data',
+      [
+        ['module', '=', XMLID_MODULE],
+        ['model', '=', 'sale.order'],
+        ['name', 'in', [...names.keys()]],
+      ],
+      { fields: ['name', 'res_id'] },
+    );
+    const resIdOf = new Map(xmlIds.map((x) => [names.get(x.name)!, x.res_id]));
+    const unnamed = orderIds.filter((id) => !resIdOf.has(id)).map(orderReference);
+    const byId: OdooDomain = [['id', 'in', [...resIdOf.values()]]];
+    const byRef: OdooDomain = [['client_order_ref', 'in', unnamed]];
+    const domain: OdooDomain = resIdOf.size && unnamed.length ? ['|', ...byId, ...byRef] : resIdOf.size ? byId : byRef;
+    const rows = await this.odoo.searchRead<SaleOrderRow>('sale.order', domain, {
+      fields: ['name', 'state', 'partner_id', 'client_order_ref'],
+      order: 'id asc',
+    });
+    const toOrder = (row: SaleOrderRow, hasXmlId: boolean): OdooOrder => ({
+      id: row.id,
+      name: row.name,
+      state: row.state,
+      partnerId: row.partner_id ? row.partner_id[0] : null,
+      hasXmlId,
+    });
+    for (const orderId of orderIds) {
+      const resId = resIdOf.get(orderId);
+      // client_order_ref is not unique: under per-order serialisation the oldest match is ours.
+      const row = resId !== undefined ? rows.find((r) => r.id === resId) : rows.find((r) => r.client_order_ref === orderReference(orderId));
+      if (row) found.set(orderId, toOrder(row, resId !== undefined));
+    }
+    return found;
+  }
+
+  private async createOrders(
+    items: Array<{ order: OrderPlaced; partnerId: number }>,
+    products: Map<string, number>,
+    failures: Map<string, BusinessError>,
+  ): Promise<Map<string, OdooOrder>> {
+    const created = new Map<string, OdooOrder>();
+    if (items.length === 0) return created;
+    const vals = items.map(({ order, partnerId }) => orderValues(order, partnerId, products));
+    const record = (ids: number[], subset: typeof items) =>
+      subset.forEach(({ order, partnerId }, i) => created.set(order.orderId, { id: ids[i]!, name: null, state: 'draft', partnerId, hasXmlId: false }));
+    try {
+      record(await this.odoo.create('sale.order', vals), items);
+    } catch (error) {
+      const business = asBusinessError(error);
+      if (!business) throw error;
+      if (items.length === 1) {
+        failures.set(items[0]!.order.orderId, business);
+        return created;
+      }
+      // One bad order rolls back the whole call: find it by creating them one at a time.
+      for (const [i, item] of items.entries()) {
+        try {
+          record(await this.odoo.create('sale.order', [vals[i]!]), [item]);
+        } catch (single) {
+          const reason = asBusinessError(single);
+          if (!reason) throw single;
+          failures.set(item.order.orderId, reason);
+        }
+      }
+    }
+    return created;
+  }
+
+  private async createXmlIds(orders: Array<[string, OdooOrder]>): Promise<void> {
+    if (orders.length === 0) return;
+    const vals = orders.map(([orderId, o]) => ({ module: XMLID_MODULE, name: xmlIdName('order', orderId), model: 'sale.order', res_id: o.id, noupdate: true }));
+    try {
+      await this.odoo.create('ir.model.data', vals);
+    } catch (error) {
+      if (!asBusinessError(error)) throw error;
+      // A duplicate (module, name) means the handle already exists: nothing to do for that one.
+      for (const single of vals) await this.odoo.create('ir.model.data', [single]).catch((e: unknown) => {
+        if (!asBusinessError(e)) throw e;
+      });
+    }
+    for (const [, o] of orders) o.hasXmlId = true;
+  }
+
+  /** Confirms draft orders together; the ones Odoo refuses are reported individually. */
+  private async confirm(ids: number[]): Promise<Map<number, BusinessError>> {
+    const refused = new Map<number, BusinessError>();
+    if (ids.length === 0) return refused;
+    try {
+      await this.odoo.callMethod('sale.order', 'action_confirm', ids);
+    } catch (error) {
+      const business = asBusinessError(error);
+      if (!business) throw error;
+      if (ids.length === 1) refused.set(ids[0]!, business);
+      else {
+        for (const id of ids) {
+          await this.odoo.callMethod('sale.order', 'action_confirm', [id]).catch((e: unknown) => {
+            const reason = asBusinessError(e);
+            if (!reason) throw e;
+            refused.set(id, reason);
+          });
+        }
+      }
+    }
+    return refused;
+  }
+}

@@ -1,0 +1,10 @@
+export { startOrderIngest, type OrderIngestService, type StartOptions } from './service';
+export { configFromEnv, orderIngestEnv, type OrderIngestConfig } from './config';
+export { createIngestApp } from './http/app';
+export { IngestStore, PRODUCER } from './store/ingest-store';
+export { migrate } from './store/migrate';
+export { PosApiKeys, type PosKey, type PosKeyRecord } from './pos/api-keys';
+export { ids } from './ids';
+export { signBase64Hmac, signStripe, verifyBase64Hmac, verifyStripeSignature } from './auth/signatures';
+export { parseJsonExact } from './json/parse-exact';
+export { ProblemTypes } from './http/problems';
