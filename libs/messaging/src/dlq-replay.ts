@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type KafkaMessage, type Message } from 'kafkajs';
 import { DLQ_HEADER_PREFIX, headerString, Headers } from './headers';
 
 export interface ReplayFilter {
@@ -156,7 +156,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
     });
   }
   if (!dryRun && items.length > 0) {
-    const producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = options.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
       await producer.sendBatch({

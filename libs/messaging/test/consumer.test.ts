@@ -189,6 +189,32 @@ describe('consumer runner with inbox', () => {
     expect(rows.every((r) => r.n === 1)).toBe(true);
   });
 
+  it('applies every event exactly once across a rebalance and a graceful stop', async () => {
+    const total = 200;
+    const events = Array.from({ length: total }, (_, i) => order(`order-${i % 12}`));
+    let applied = 0;
+    const counting = (name: string): EventHandler => {
+      const apply = effectsHandler(SCHEMA, name);
+      return async (ctx) => {
+        await apply(ctx);
+        applied += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      };
+    };
+    const first = runner(counting('first'), { transactionBatchSize: 5 });
+    await first.start();
+    await producer.send({ topic, messages: await Promise.all(events.map(toMessage)) });
+    await waitFor(async () => applied >= 40);
+    await runner(counting('second'), { transactionBatchSize: 5 }).start();
+    await waitFor(async () => applied >= 100);
+    await first.stop();
+    await waitFor(async () => (await effects()).length === total, 30_000, 100);
+    const rows = await effects();
+    expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+    const byWorker = await t.pool.query(`SELECT worker, count(*)::int AS n FROM ${SCHEMA}.effects GROUP BY worker ORDER BY worker`);
+    expect(byWorker.rows.map((r) => r.worker)).toEqual(['first', 'second']);
+  });
+
   it('applies every event exactly once when one consumer of a group of three is killed mid-batch', async () => {
     await deleteTopics(kafka, [topic]);
     await createTopics(kafka, [topic], 6);

@@ -155,6 +155,16 @@ describe('outbox relay', () => {
     expect(metrics).toMatch(/outbox_backlog\{[^}]*schema="svc"[^}]*\} 2/);
     expect(metrics).toMatch(/outbox_blocked_rows\{[^}]*\} 1/);
     expect(lines().some((l) => l.message === 'outbox row cannot be encoded; its key is blocked' && l.level === 'error')).toBe(true);
+
+    // An operator repairs the row: the key resumes, in order.
+    await t.pool.query(
+      `UPDATE ${SCHEMA}.outbox SET payload = jsonb_set(payload, '{currency}', '"EUR"'), retry_at = now() WHERE event_id = $1`,
+      [bad.value.envelope.eventId],
+    );
+    await waitFor(async () => (await pendingCount()) === 0);
+    const all = await readMessages(kafka, topic, 4, 5_000);
+    const badKey = all.filter((m) => m.key!.toString() === 'order-bad').sort((a, b) => Number(a.offset) - Number(b.offset));
+    expect(badKey.map((m) => headerString(m.headers, Headers.EVENT_ID))).toEqual([bad.value.envelope.eventId, afterBad.value.envelope.eventId]);
   });
 
   it('deletes published rows after the retention period', async () => {

@@ -8,7 +8,7 @@ import {
   type Registry,
 } from '@retail-backbone/observability';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
-import type { Batch, Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners, type Batch, type Consumer, type ConsumerConfig, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { buildEnvelope, envelopeOf, type Envelope } from '../envelope';
 import { errorClass, errorMessage, isInfrastructureError, isRetryable } from '../errors';
@@ -127,7 +127,11 @@ export class ConsumerRunner {
       ...options.consumerConfig,
     });
     this.ownsProducer = !options.producer;
-    this.producer = options.producer ?? options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = options.producer ?? options.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
     this.metrics = consumerMetrics(options.registry);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.txBatchSize = options.transactionBatchSize ?? 50;

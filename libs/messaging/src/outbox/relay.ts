@@ -9,7 +9,7 @@ import {
   type Registry,
 } from '@retail-backbone/observability';
 import { ExponentialBackoff, handleAll, retry, type IBackoff } from 'cockatiel';
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import pg from 'pg';
 import { errorClass, errorMessage, isRetryable } from '../errors';
 import { Headers } from '../headers';
@@ -116,6 +116,8 @@ export class OutboxRelay {
       maxLanes: options.maxLanes,
     });
     this.producer = options.kafka.producer({
+      // Murmur2 on the key, like the Java client: keys land where other producers put them.
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: options.idempotent ?? true,
       maxInFlightRequests: options.idempotent === false ? undefined : 1,
     });

@@ -12,7 +12,6 @@ import {
   channelIdField,
   countryCodeField,
   currencyField,
-  decimalField,
   instantField,
   nonNegativeDecimal,
   optionalText,

@@ -1,0 +1,193 @@
+import { EventSerde as AvroSerde, type EventType, type OrderPlaced } from '@retail-backbone/contracts';
+import { sampleEvent } from '@retail-backbone/contracts/src/testing';
+import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
+import { createKafka, Headers, type EventSerde } from '@retail-backbone/messaging';
+import { createLogger, createMetricsRegistry, type Registry } from '@retail-backbone/observability';
+import { startOdooSimulator, type OdooSimulatorOptions, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
+import { logLevel, type Kafka, type Producer } from 'kafkajs';
+import { PassThrough } from 'node:stream';
+import type { OdooWriterConfig } from '../src/config';
+import { startOdooWriter, type OdooWriter, type OdooWriterDeps } from '../src/service';
+
+export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
+export const SCHEMA = 'odoo_writer';
+
+/** Private copies of catalog topics map back to the catalog topic for the registry subject. */
+export function avroSerde(): EventSerde {
+  const serde = new AvroSerde({ registryUrl: process.env.SCHEMA_REGISTRY_URL, autoRegister: true });
+  return {
+    encode: (topic, eventType, value) => serde.encode(topic.replace(/(\.v\d+)\..*$/, '$1') as never, eventType as never, value as never),
+    decode: (buffer) => serde.decode(buffer),
+  };
+}
+
+export function testKafka(clientId = uniqueName('client')): Kafka {
+  return createKafka({
+    brokers: (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean),
+    clientId,
+    config: { logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, maxRetryTime: 1_000 } },
+  });
+}
+
+export function silentLogger() {
+  return createLogger({ service: 'odoo-writer-test', stream: new PassThrough().resume(), level: 'error' });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+const money = (amount: string) => ({ amount, currency: 'EUR' });
+
+/** An OrderPlaced of `orderId` buying one unit of each SKU, by its own customer. */
+export function orderPlaced(orderId: string, skus: string[] = ['RB-MUG']): Partial<OrderPlaced> {
+  const sample = sampleEvent('OrderPlaced');
+  return {
+    orderId,
+    channelOrderId: orderId.split(':').pop()!,
+    customer: { ...sample.customer, customerId: `cust-${orderId}`, channelCustomerId: null },
+    lines: skus.map((sku, i) => ({
+      lineId: String(i + 1),
+      sku,
+      name: `Item ${sku}`,
+      quantity: 1,
+      unitPrice: money('9.50'),
+      discount: money('0.00'),
+      tax: money('1.52'),
+      channelVariantId: null,
+    })),
+  };
+}
+
+export interface Harness {
+  sim: RunningOdooSimulator;
+  db: TestDatabase;
+  kafka: Kafka;
+  producer: Producer;
+  config: OdooWriterConfig;
+  registry: Registry;
+  writer: OdooWriter | undefined;
+  start(deps?: Partial<OdooWriterDeps>): Promise<OdooWriter>;
+  /** Publishes a sample event with overrides; returns its value (with a fresh event id). */
+  publish(eventType: EventType, overrides: Record<string, unknown>, sameAs?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  outbox(eventType?: string): Promise<Array<Record<string, unknown>>>;
+  saleOrders(orderId?: string): Array<Record<string, unknown>>;
+  dlqCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { protocol?: 'json2' | 'jsonrpc'; simulator?: OdooSimulatorOptions; config?: Partial<OdooWriterConfig>; partitions?: number } = {},
+): Promise<Harness> {
+  const sim = await startOdooSimulator({ apiKeys: ['test-key'], ...options.simulator });
+  const db = await createTestDatabase('odoo_writer');
+  const kafka = testKafka();
+  const ordersTopic = `retail.orders.v1.${uniqueName('t')}`;
+  const shipmentsTopic = `retail.shipments.v1.${uniqueName('t')}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const serde = avroSerde();
+  const protocol = options.protocol ?? 'json2';
+  const config: OdooWriterConfig = {
+    serviceName: 'odoo-writer',
+    region: 'eu-west',
+    logLevel: 'error',
+    databaseUrl: db.url,
+    schema: SCHEMA,
+    kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+    schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL!,
+    groupId: uniqueName('odoo-writer'),
+    ordersTopic,
+    shipmentsTopic,
+    odoo: { url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol, login: sim.login, timeoutMs: 5_000 },
+    rateLimitPerSecond: 200,
+    concurrency: 4,
+    partitionConcurrency: 6,
+    batchWindowMs: 20,
+    batchMax: 50,
+    productCacheTtlMs: 60_000,
+    breakerThreshold: 3,
+    breakerHalfOpenMs: 300,
+    parkedRetryIntervalMs: 0,
+    shutdownTimeoutMs: 5_000,
+    relay: false,
+    ...options.config,
+  };
+  const registry = createMetricsRegistry({ service: 'odoo-writer-test', defaultMetrics: false });
+  const harness: Harness = {
+    sim,
+    db,
+    kafka,
+    producer,
+    config,
+    registry,
+    writer: undefined,
+    async start(deps = {}) {
+      harness.writer = await startOdooWriter(config, {
+        logger: silentLogger(),
+        registry,
+        serde,
+        kafka,
+        consumerConfig: FAST_CONSUMER,
+        retryInitialDelayMs: 50,
+        retryMaxDelayMs: 500,
+        ...deps,
+      });
+      return harness.writer;
+    },
+    async publish(eventType, overrides, sameAs) {
+      const value = (sameAs ?? sampleEvent(eventType, overrides as never, { correlationId: uniqueName('corr'), at: Date.now() })) as unknown as Record<string, unknown> & {
+        envelope: { eventId: string };
+        orderId: string;
+      };
+      const topic = eventType === 'ShipmentDispatched' ? shipmentsTopic : ordersTopic;
+      await producer.send({
+        topic,
+        messages: [
+          {
+            key: value.orderId,
+            value: await serde.encode(topic, eventType, value),
+            headers: { [Headers.EVENT_ID]: value.envelope.eventId, [Headers.EVENT_TYPE]: eventType },
+          },
+        ],
+      });
+      return value;
+    },
+    async outbox(eventType) {
+      const { rows } = await harness.writer!.pool.query<{ payload: Record<string, unknown> }>(
+        `SELECT payload FROM ${SCHEMA}.outbox WHERE $1::text IS NULL OR event_type = $1 ORDER BY id`,
+        [eventType ?? null],
+      );
+      return rows.map((r) => r.payload);
+    },
+    saleOrders(orderId) {
+      return sim.records('sale.order').filter((o) => orderId === undefined || o.client_order_ref === orderId);
+    },
+    async dlqCount() {
+      const metric = registry.getSingleMetric('messaging_dlq_total');
+      if (!metric) return 0;
+      return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+    },
+    async close() {
+      await harness.writer?.stop();
+      await producer.disconnect();
+      const a = kafka.admin();
+      await a.connect();
+      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic] }).catch(() => undefined);
+      await a.disconnect();
+      await db.drop();
+      await sim.stop();
+    },
+  };
+  return harness;
+}
