@@ -6,7 +6,7 @@ import pg from 'pg';
 import { availabilityRouter, problemErrorHandler } from './api/routes';
 import { AvailabilityQueries } from './api/queries';
 import type { ProjectorConfig } from './config';
-import { createProjectionHandler } from './consumer/handler';
+import { createProjectionConsumer } from './consumer/handler';
 import { INPUT_TOPICS } from './consumer/normalise';
 import { upsertPolicies } from './db/policies';
 import { ensureProjectionSchema } from './db/schema';
@@ -79,9 +79,17 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
       stops.push(() => f.stop());
     }
     if (parts.consumer !== false) {
+      const projection = createProjectionConsumer(pool, {
+        schema: config.schema,
+        defaultPolicy: config.defaultPolicy,
+        onApplied: (event, _changes, rejection) => {
+          applied.inc({ kind: event.kind });
+          if (rejection) rejected.inc();
+        },
+      });
       runner = new ConsumerRunner({
         kafka,
-        pool,
+        pool: projection.pool,
         schema: config.schema,
         groupId: config.groupId,
         topics: [...INPUT_TOPICS],
@@ -91,16 +99,7 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
         logger: log,
         registry,
         partitionsConsumedConcurrently: config.consumerConcurrency,
-        handler: createProjectionHandler({
-          schema: config.schema,
-          defaultPolicy: config.defaultPolicy,
-          service: config.service,
-          region: config.region,
-          onApplied: (event, _changes, rejection) => {
-            applied.inc({ kind: event.kind });
-            if (rejection) rejected.inc();
-          },
-        }),
+        handler: projection.handler,
       });
       await runner.start();
       const r = runner;

@@ -10,15 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { TOPICS } from '@retail-backbone/contracts';
 import { createTestDatabase, startDevStack, uniqueName } from '@retail-backbone/devstack';
 import { createKafka } from '@retail-backbone/messaging';
-import { createLogger } from '@retail-backbone/observability';
 import autocannon from 'autocannon';
 import { signBase64Hmac } from '../src/auth/signatures';
 import { ids } from '../src/ids';
-import { startOrderIngest } from '../src/service';
+import { startServiceProcess } from './service-process';
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -41,27 +39,19 @@ async function main(): Promise<void> {
   if (missing.length) await admin.createTopics({ topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })), waitForLeaders: true });
   await admin.disconnect();
 
-  const service = await startOrderIngest(
-    {
-      region: 'bench',
-      port: 0,
-      databaseUrl: db.url,
-      kafkaBrokers: brokers,
-      schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL!,
-      schema: 'order_ingest',
-      poolSize: 20,
-      secrets: { shopify: SECRET },
-      stripeToleranceSeconds: 300,
-      defaultLocationId: 'online',
-      limits: { webhookBody: '2mb', posBody: '1mb', posBatchBody: '16mb', posBatchItems: 5_000, posRatePerSecond: 50 },
-      posKeyCacheMs: 30_000,
-      runRelay: true,
-      autoRegisterSchemas: true,
-      shutdownTimeoutMs: 10_000,
-      logLevel: 'warn',
-    },
-    { host: '127.0.0.1', logger: createLogger({ service: 'order-ingest', level: 'warn', stream: new Writable({ write: (_c, _e, cb) => cb() }) }) },
-  );
+  // The service runs in its own process (as in production), so the load generator and the
+  // event counter below do not share its event loop.
+  const service = await startServiceProcess({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: brokers.join(','),
+    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
+    SHOPIFY_WEBHOOK_SECRET: SECRET,
+    AUTO_REGISTER_SCHEMAS: 'true',
+    REGION: 'bench',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    RUN_RELAY: process.env.RUN_RELAY ?? 'true',
+  });
 
   const shop = `${uniqueName('bench')}.myshopify.com`;
   const template = readFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'shopify_orders-create.webhook.json'), 'utf8');

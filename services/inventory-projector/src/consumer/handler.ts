@@ -1,9 +1,11 @@
-import { newEventId, recordEvents, type EventHandler, type EventValue } from '@retail-backbone/messaging';
-import type { PoolClient } from 'pg';
+import type { EmitEvent, EventHandler } from '@retail-backbone/messaging';
+import { AsyncResource } from 'node:async_hooks';
+import type { Pool, PoolClient } from 'pg';
 import { applyEvent } from '../domain/projection';
+import { stockKey } from '../domain/store';
 import type { OversellPolicy, ProjectionEvent, Rejection, StockChange } from '../domain/types';
-import { PgEventStore } from '../db/pg-store';
-import { policyOf } from '../db/policies';
+import { BatchStore } from '../db/batch-store';
+import { withTransactionHooks } from './commit-hook';
 import { normalise } from './normalise';
 
 export const REJECTIONS_TOPIC = 'retail.inventory-reservations.v1';
@@ -11,80 +13,140 @@ export const REJECTIONS_TOPIC = 'retail.inventory-reservations.v1';
 export interface ProjectionHandlerOptions {
   schema: string;
   defaultPolicy: OversellPolicy;
-  service: string;
-  region: string;
-  /** Called after each applied event (metrics). */
+  /** Called after each applied event (metrics), once its transaction's writes are issued. */
   onApplied?: (event: ProjectionEvent, changes: StockChange[], rejection: Rejection | null) => void;
 }
 
-export interface Cause {
+interface Cause {
   eventId: string;
   correlationId: string;
 }
 
-/** Marks changed keys for the availability flusher; the latest cause per key wins. */
-async function markDirty(tx: PoolClient, schema: string, changes: StockChange[], cause: Cause): Promise<void> {
-  if (changes.length === 0) return;
+/** One consumed message of the transaction, kept until the transaction's flush. */
+interface Pending {
+  event: ProjectionEvent | null;
+  cause: Cause;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** ctx.emit bound to the message's trace and correlation context. */
+  emit: (event: EmitEvent) => Promise<void>;
+}
+
+interface DirtyMark {
+  sku: string;
+  locationId: string;
+  cause: string;
+  reference: string;
+  by: Cause;
+}
+
+/** Changed keys for the availability flusher; the latest cause per key wins. */
+async function markDirty(tx: PoolClient, schema: string, marks: DirtyMark[]): Promise<void> {
+  if (marks.length === 0) return;
   await tx.query(
     `INSERT INTO "${schema}".availability_dirty (sku, location_id, cause, cause_reference, correlation_id, causation_id, marked_at)
-     SELECT sku, location_id, cause, ref, $5, $6, clock_timestamp() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(sku, location_id, cause, ref)
+     SELECT sku, location_id, cause, ref, correlation_id, causation_id, clock_timestamp()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(sku, location_id, cause, ref, correlation_id, causation_id)
      ON CONFLICT (sku, location_id) DO UPDATE SET cause = excluded.cause, cause_reference = excluded.cause_reference,
        correlation_id = excluded.correlation_id, causation_id = excluded.causation_id, marked_at = excluded.marked_at`,
-    [changes.map((c) => c.row.sku), changes.map((c) => c.row.locationId), changes.map((c) => c.cause), changes.map((c) => c.causeReference), cause.correlationId, cause.eventId],
+    [marks.map((m) => m.sku), marks.map((m) => m.locationId), marks.map((m) => m.cause), marks.map((m) => m.reference), marks.map((m) => m.by.correlationId), marks.map((m) => m.by.eventId)],
   );
 }
 
-async function recordRejection(tx: PoolClient, options: ProjectionHandlerOptions, rejection: Rejection, cause: Cause): Promise<void> {
-  // Built here rather than with ctx.emit: the messaging Envelope types occurredAt as a Date, the
-  // Avro contract (and the registry serde) wants epoch milliseconds.
-  const value = {
-    envelope: {
-      eventId: newEventId(),
-      eventType: 'StockReservationRejected',
-      schemaVersion: 1,
-      occurredAt: Date.now(),
-      producer: options.service,
-      correlationId: cause.correlationId,
-      causationId: cause.eventId,
-      region: options.region,
-    },
-    orderId: rejection.orderId,
-    locationId: rejection.locationId,
-    shortages: rejection.shortages,
-    reason: rejection.reason,
-  };
-  await recordEvents(tx, [{ topic: REJECTIONS_TOPIC, key: rejection.orderId, eventType: 'StockReservationRejected', value: value as unknown as EventValue }], {
-    schema: options.schema,
-  });
-}
-
-/** Applies one normalised event in `tx`: load and lock, run the rules, save, mark dirty, record a rejection. */
-export async function applyInTransaction(tx: PoolClient, options: ProjectionHandlerOptions, event: ProjectionEvent, cause: Cause): Promise<StockChange[]> {
-  const store = await PgEventStore.load(tx, options.schema, event);
-  const policy = event.kind === 'placed' ? await policyOf(tx, options.schema, event.locationId, options.defaultPolicy) : options.defaultPolicy;
-  const { changes, rejection } = applyEvent(store, event, { policyFor: () => policy });
-  await store.save(tx);
-  await markDirty(tx, options.schema, changes, cause);
-  if (rejection) await recordRejection(tx, options, rejection, cause);
-  options.onApplied?.(event, changes, rejection);
-  return changes;
-}
-
-export async function recordAppliedOffset(tx: PoolClient, schema: string, topic: string, partition: number, offset: string): Promise<void> {
+/** Highest offset per partition of the transaction, for the rebuild's like-for-like replay. */
+async function recordAppliedOffsets(tx: PoolClient, schema: string, pending: Pending[]): Promise<void> {
+  const highest = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  for (const p of pending) {
+    const key = `${p.topic}\u0000${p.partition}`;
+    const offset = BigInt(p.offset);
+    const known = highest.get(key);
+    if (!known || offset > known.offset) highest.set(key, { topic: p.topic, partition: p.partition, offset });
+  }
+  const list = [...highest.values()];
   await tx.query(
-    `INSERT INTO "${schema}".applied_offsets (topic, kafka_partition, kafka_offset) VALUES ($1, $2, $3)
+    `INSERT INTO "${schema}".applied_offsets (topic, kafka_partition, kafka_offset)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
      ON CONFLICT (topic, kafka_partition) DO UPDATE SET kafka_offset = GREATEST(applied_offsets.kafka_offset, excluded.kafka_offset)`,
-    [topic, partition, offset],
+    [list.map((o) => o.topic), list.map((o) => o.partition), list.map((o) => o.offset.toString())],
   );
 }
 
-/** The consumer runner's handler: runs inside the transaction that also claims the inbox entry. */
-export function createProjectionHandler(options: ProjectionHandlerOptions): EventHandler {
-  return async (ctx) => {
-    const event = normalise(ctx.event.eventType, ctx.event.value);
-    if (event) {
-      await applyInTransaction(ctx.tx, options, event, { eventId: ctx.event.envelope.eventId, correlationId: ctx.event.envelope.correlationId });
+/**
+ * Applies a transaction's messages together: loads what they touch, runs the rules event after
+ * event in arrival order, then writes the rows, dirty marks and applied offsets with one statement
+ * each. Rejections are emitted in order, each in its own message's trace context.
+ */
+async function flush(tx: PoolClient, options: ProjectionHandlerOptions, pending: Pending[]): Promise<void> {
+  const applicable = pending.filter((p): p is Pending & { event: ProjectionEvent } => p.event !== null);
+  const store = await BatchStore.load(tx, options.schema, applicable.map((p) => p.event));
+  const marks = new Map<string, DirtyMark>();
+  const rejections: Array<{ pending: Pending; rejection: Rejection }> = [];
+  const applied: Array<{ event: ProjectionEvent; changes: StockChange[]; rejection: Rejection | null }> = [];
+  for (const p of applicable) {
+    const policy = p.event.kind === 'placed' ? store.policyOf(p.event.locationId, options.defaultPolicy) : options.defaultPolicy;
+    const { changes, rejection } = applyEvent(store, p.event, { policyFor: () => policy });
+    for (const c of changes) {
+      const key = stockKey(c.row.sku, c.row.locationId);
+      marks.delete(key); // keeps the map in order of last change
+      marks.set(key, { sku: c.row.sku, locationId: c.row.locationId, cause: c.cause, reference: c.causeReference, by: p.cause });
     }
-    await recordAppliedOffset(ctx.tx, options.schema, ctx.message.topic, ctx.message.partition, ctx.message.offset);
+    if (rejection) rejections.push({ pending: p, rejection });
+    applied.push({ event: p.event, changes, rejection });
+  }
+  await store.save(tx);
+  await markDirty(tx, options.schema, [...marks.values()]);
+  for (const { pending: p, rejection } of rejections) {
+    await p.emit({
+      topic: REJECTIONS_TOPIC,
+      key: rejection.orderId,
+      eventType: 'StockReservationRejected',
+      value: { orderId: rejection.orderId, locationId: rejection.locationId, shortages: rejection.shortages, reason: rejection.reason },
+    });
+  }
+  await recordAppliedOffsets(tx, options.schema, pending);
+  for (const a of applied) options.onApplied?.(a.event, a.changes, a.rejection);
+}
+
+export interface ProjectionConsumer {
+  /** The pool to give the ConsumerRunner: its clients flush the projection right before COMMIT. */
+  pool: Pool;
+  handler: EventHandler;
+}
+
+/**
+ * The runner's handler only validates and queues each message (so a bad event still fails on its
+ * own message and is dead-lettered alone); the transaction's messages are applied together right
+ * before the runner commits, in the same transaction as their inbox rows.
+ */
+export function createProjectionConsumer(pool: Pool, options: ProjectionHandlerOptions): ProjectionConsumer {
+  const transactions = new WeakMap<PoolClient, Pending[]>();
+  const hooked = withTransactionHooks(pool, {
+    async beforeCommit(tx) {
+      const pending = transactions.get(tx);
+      if (!pending) return;
+      transactions.delete(tx);
+      await flush(tx, options, pending);
+    },
+    discard(tx) {
+      transactions.delete(tx);
+    },
+  });
+  const handler: EventHandler = async (ctx) => {
+    const event = normalise(ctx.event.eventType, ctx.event.value);
+    let pending = transactions.get(ctx.tx);
+    if (!pending) {
+      pending = [];
+      transactions.set(ctx.tx, pending);
+    }
+    pending.push({
+      event,
+      cause: { eventId: ctx.event.envelope.eventId, correlationId: ctx.event.envelope.correlationId },
+      topic: ctx.message.topic,
+      partition: ctx.message.partition,
+      offset: ctx.message.offset,
+      emit: AsyncResource.bind(ctx.emit),
+    });
   };
+  return { pool: hooked, handler };
 }

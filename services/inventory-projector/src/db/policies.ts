@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { OversellPolicy } from '../domain/types';
 
 export const OVERSELL_POLICIES: readonly OversellPolicy[] = ['reject', 'backorder'];
@@ -25,9 +25,4 @@ export async function upsertPolicies(pool: Pool, schema: string, policies: Recor
      ON CONFLICT (location_id) DO UPDATE SET policy = excluded.policy`,
     [entries.map(([l]) => l), entries.map(([, p]) => p)],
   );
-}
-
-export async function policyOf(tx: PoolClient, schema: string, locationId: string, fallback: OversellPolicy): Promise<OversellPolicy> {
-  const result = await tx.query<{ policy: OversellPolicy }>(`SELECT policy FROM "${schema}".oversell_policy WHERE location_id = $1`, [locationId]);
-  return result.rows[0]?.policy ?? fallback;
 }
