@@ -40,8 +40,8 @@ const program = new Command()
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
 
-    const posApiKey = await ensurePosApiKey(platform, opts.ephemeral === true);
-    const env = { ...platform.env, POS_API_KEY: posApiKey };
+    const posApiKey = await ensurePosApiKey(platform, platform.credentialsDir);
+    const env: Record<string, string> = { ...platform.env, POS_API_KEY: posApiKey };
     progress(`up in ${platform.startupMs} ms`);
     process.stderr.write(
       [

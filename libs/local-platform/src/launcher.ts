@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EventSerde, provisionSchemas, provisionTopics } from '@retail-backbone/contracts';
 import { defaultDataDir, startDevStack, type DevStack } from '@retail-backbone/devstack';
@@ -23,6 +25,11 @@ export interface PlatformOptions {
   /** Receives every line a service prints. */
   serviceOutput: LineSink;
   readyTimeoutMs?: number;
+  /**
+   * Connection settings that replace the embedded infrastructure (default: process.env). Tests
+   * pass `{}` so the platform gets a broker and database of its own.
+   */
+  infrastructureEnv?: NodeJS.ProcessEnv;
   /** Extra environment for every service (e.g. OTEL settings in tests). */
   serviceEnv?: Record<string, string>;
 }
@@ -38,6 +45,8 @@ export interface RunningPlatform {
   services: ServiceEndpoint[];
   odoo: RunningOdooSimulator;
   devstack: DevStack;
+  /** Where the dev credentials of this run are kept. */
+  credentialsDir: string;
   startupMs: number;
   stop(): Promise<void>;
 }
@@ -54,7 +63,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
   try {
     progress('starting PostgreSQL, schema registry and Kafka broker');
-    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh } : { dataDir, persistent: true, fresh: options.fresh });
+    const env = options.infrastructureEnv;
+    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh, env } : { dataDir, persistent: true, fresh: options.fresh, env });
     cleanups.push(() => devstack.stop());
 
     progress('starting the Odoo simulator');
@@ -64,7 +74,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     progress('provisioning topics and schemas');
     await provision(devstack, services);
 
-    const credentials = options.ephemeral ? loadOrCreateCredentials(path.join(dataDir, 'ephemeral')) : loadOrCreateCredentials(dataDir);
+    const credentialsDir = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'local-platform-')) : dataDir;
+    if (options.ephemeral) cleanups.push(async () => fs.rmSync(credentialsDir, { recursive: true, force: true }));
+    const credentials = loadOrCreateCredentials(credentialsDir);
     const group = new ChildProcessGroup(options.serviceOutput, (name, code, signal) =>
       progress(`${name} exited unexpectedly (code ${code ?? '-'}, signal ${signal ?? '-'})`),
     );
@@ -73,7 +85,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const endpoints: ServiceEndpoint[] = [];
     for (const service of services) {
       const port = await freePort();
-      const env = {
+      const serviceEnv = {
         ...process.env,
         ...devstack.env,
         ...options.serviceEnv,
@@ -88,13 +100,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         LOG_LEVEL: options.logLevel ?? 'info',
       };
       progress(`starting ${service.name} on port ${port}`);
-      const child = group.start({ name: service.name, command: process.execPath, args: ['--import', 'tsx', service.entry], env, cwd: REPO_ROOT });
+      const child = group.start({ name: service.name, command: process.execPath, args: ['--import', 'tsx', service.entry], env: serviceEnv, cwd: REPO_ROOT });
       endpoints.push({ name: service.name, url: `http://127.0.0.1:${port}` });
       await waitUntilReady(`http://127.0.0.1:${port}/readyz`, options.readyTimeoutMs ?? 90_000, () => child.exitCode === null && child.signalCode === null);
     }
 
     const url = (name: string) => endpoints.find((e) => e.name === name)?.url ?? '';
-    const env: Record<string, string> = {
+    const endpointsEnv: Record<string, string> = {
       ORDER_INGEST_URL: url('order-ingest'),
       INVENTORY_API_URL: url('inventory-projector'),
       ODOO_WRITER_URL: url('odoo-writer'),
@@ -108,7 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       SCHEMA_REGISTRY_URL: devstack.env.SCHEMA_REGISTRY_URL,
       DATABASE_URL: devstack.env.DATABASE_URL,
     };
-    return { env, services: endpoints, odoo, devstack, startupMs: Date.now() - started, stop: stopAll };
+    return { env: endpointsEnv, services: endpoints, odoo, devstack, credentialsDir, startupMs: Date.now() - started, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -13,6 +13,7 @@ const projectorEnv = baseServiceEnv.extend({
   AVAILABILITY_COALESCE_MS: env.positiveInt().default(1_000),
   SCHEMA_AUTO_REGISTER: env.bool().default(false),
   DB_POOL_SIZE: env.positiveInt().default(10),
+  AVAILABILITY_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
 });
 
 export interface ProjectorConfig {
@@ -30,6 +31,8 @@ export interface ProjectorConfig {
   coalesceMs: number;
   autoRegisterSchemas: boolean;
   poolSize: number;
+  /** SKUs the API keeps in memory (0: read the database on every request); default 10000. */
+  availabilityCacheSize?: number;
   logLevel: string;
   shutdownTimeoutMs: number;
 }
@@ -51,6 +54,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): Projecto
     coalesceMs: e.AVAILABILITY_COALESCE_MS,
     autoRegisterSchemas: e.SCHEMA_AUTO_REGISTER,
     poolSize: e.DB_POOL_SIZE,
+    availabilityCacheSize: e.AVAILABILITY_CACHE_SIZE,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

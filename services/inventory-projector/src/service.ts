@@ -5,11 +5,13 @@ import { Counter } from 'prom-client';
 import pg from 'pg';
 import { availabilityRouter, problemErrorHandler } from './api/routes';
 import { AvailabilityQueries } from './api/queries';
+import { AvailabilityCache } from './api/availability-cache';
+import { StockChangeListener } from './api/stock-change-listener';
 import type { ProjectorConfig } from './config';
 import { createProjectionConsumer } from './consumer/handler';
 import { INPUT_TOPICS } from './consumer/normalise';
 import { upsertPolicies } from './db/policies';
-import { ensureProjectionSchema } from './db/schema';
+import { ensureProjectionSchema, stockChangesChannel } from './db/schema';
 import { AvailabilityFlusher } from './publisher/flusher';
 
 export interface ProjectorParts {
@@ -113,7 +115,17 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
         registry,
         readiness: [{ name: 'postgres', check: async () => void (await pool.query('SELECT 1')) }],
       });
-      app.use(availabilityRouter(new AvailabilityQueries(pool, config.schema, config.defaultPolicy)));
+      const queries = new AvailabilityQueries(pool, config.schema, config.defaultPolicy);
+      const cacheSize = config.availabilityCacheSize ?? 10_000;
+      let source: AvailabilityQueries | AvailabilityCache = queries;
+      if (cacheSize > 0) {
+        const cache = new AvailabilityCache(queries, cacheSize);
+        const listener = new StockChangeListener({ connectionString: config.databaseUrl, channel: stockChangesChannel(config.schema), logger: log }, cache);
+        await listener.start();
+        stops.push(() => listener.stop());
+        source = cache;
+      }
+      app.use(availabilityRouter(source));
       app.use(problemErrorHandler((error) => log.error('request failed', { error })));
       const server = await listen(app, config.port);
       port = server.port;

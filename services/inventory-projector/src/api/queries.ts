@@ -21,11 +21,18 @@ interface Row {
   policy: OversellPolicy | null;
 }
 
+/** Availability per SKU (each SKU's locations ordered by location id). */
+export interface AvailabilitySource {
+  bySku(sku: string, location: string | null): Promise<LocationAvailability[]>;
+  /** SKUs without a (matching) row are absent from the map. */
+  batch(skus: string[], locations: string[] | null): Promise<Map<string, LocationAvailability[]>>;
+}
+
 /**
  * Named statements: pg prepares each once per connection, so a hot API call is one round trip on
  * the stock primary key (sku, location_id).
  */
-export class AvailabilityQueries {
+export class AvailabilityQueries implements AvailabilitySource {
   private readonly bySkuText: string;
   private readonly batchText: string;
 

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from '@retail-backbone/observability';
 import { etagOf, notModified } from './etag';
 import { sendProblem, sendValidationProblem, type FieldError } from './problems';
-import type { AvailabilityQueries, LocationAvailability } from './queries';
+import type { AvailabilitySource, LocationAvailability } from './queries';
 
 const identifier = z
   .string()
@@ -37,7 +37,7 @@ function send(req: Request, res: Response, etag: string, body: unknown): void {
 }
 
 /** GET /v1/availability/:sku and POST /v1/availability/batch. */
-export function availabilityRouter(queries: AvailabilityQueries): Router {
+export function availabilityRouter(queries: AvailabilitySource): Router {
   const router = express.Router();
 
   router.get('/v1/availability/:sku', async (req, res) => {

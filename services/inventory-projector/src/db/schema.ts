@@ -1,12 +1,18 @@
 import type { Pool } from 'pg';
 import { assertSchemaName } from '@retail-backbone/messaging';
 
+/** The NOTIFY channel naming the SKUs whose stock rows a committed transaction changed. */
+export function stockChangesChannel(schema: string): string {
+  return `${assertSchemaName(schema)}_stock`;
+}
+
 /**
  * Projection tables of one schema. Idempotent DDL: the same statements create the live schema at
  * start and the throw-away schema a rebuild writes into.
  */
 export function projectionDdl(schema: string): string {
   const s = `"${assertSchemaName(schema)}"`;
+  const channel = stockChangesChannel(schema);
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${s}.stock (
@@ -69,7 +75,33 @@ CREATE TABLE IF NOT EXISTS ${s}.applied_offsets (
   kafka_partition integer NOT NULL,
   kafka_offset    bigint NOT NULL,
   PRIMARY KEY (topic, kafka_partition)
-);`;
+);
+-- Tells API instances which SKUs' rows changed, so their caches drop them ('*': drop everything).
+CREATE OR REPLACE FUNCTION ${s}.notify_stock_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE skus text;
+BEGIN
+  SELECT json_agg(DISTINCT sku)::text INTO skus FROM changed;
+  IF skus IS NOT NULL THEN
+    PERFORM pg_notify(TG_ARGV[0], CASE WHEN octet_length(skus) > 7000 THEN '*' ELSE skus END);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION ${s}.notify_all_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify(TG_ARGV[0], '*');
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER stock_inserted AFTER INSERT ON ${s}.stock REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.notify_stock_changed('${channel}');
+CREATE OR REPLACE TRIGGER stock_updated AFTER UPDATE ON ${s}.stock REFERENCING NEW TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.notify_stock_changed('${channel}');
+CREATE OR REPLACE TRIGGER stock_deleted AFTER DELETE ON ${s}.stock REFERENCING OLD TABLE AS changed
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.notify_stock_changed('${channel}');
+CREATE OR REPLACE TRIGGER stock_truncated AFTER TRUNCATE ON ${s}.stock
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.notify_all_changed('${channel}');
+-- The policy decides the served 'available' of every row of its location.
+CREATE OR REPLACE TRIGGER oversell_policy_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${s}.oversell_policy
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.notify_all_changed('${channel}');`;
 }
 
 export async function ensureProjectionSchema(pool: Pool, schema: string): Promise<void> {

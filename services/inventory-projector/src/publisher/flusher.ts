@@ -1,4 +1,4 @@
-import { newEventId, recordEvents, type EventValue, type OutboxEvent } from '@retail-backbone/messaging';
+import { buildEnvelope, recordEvents, type OutboxEvent } from '@retail-backbone/messaging';
 import type { Logger } from '@retail-backbone/observability';
 import type { Pool } from 'pg';
 
@@ -112,16 +112,13 @@ export class AvailabilityFlusher {
         key: `${r.sku}@${r.location_id}`,
         eventType: 'InventoryAvailabilityChanged',
         value: {
-          envelope: {
-            eventId: newEventId(),
+          envelope: buildEnvelope({
             eventType: 'InventoryAvailabilityChanged',
-            schemaVersion: 1,
-            occurredAt: Date.now(),
             producer: this.options.service,
+            region: this.options.region,
             correlationId: r.correlation_id,
             causationId: r.causation_id,
-            region: this.options.region,
-          },
+          }),
           sku: r.sku,
           locationId: r.location_id,
           onHand: r.on_hand,
@@ -130,7 +127,7 @@ export class AvailabilityFlusher {
           version: Number(r.version),
           cause: r.cause,
           causeReference: r.cause_reference,
-        } as unknown as EventValue,
+        },
       }));
       await recordEvents(tx, events, { schema: this.options.schema });
       if (changed.length > 0) {

@@ -94,6 +94,14 @@ export class EventApplier {
     }
     if (ctx.parked) await this.store.resolveParked(tx, ctx.parked.id, 'resolved');
     if (!outcome) return 'unchanged';
+    // The line an SRE finds when following one order: it carries the trace and correlation ids.
+    ctx.logger.info('order synced to Odoo', {
+      order_id: orderId,
+      event_type: eventType,
+      operation: outcome.operation,
+      erp_order_id: outcome.erpOrderId,
+      erp_order_name: outcome.erpOrderName,
+    });
     await ctx.emit({
       topic: ERP_SYNC_TOPIC,
       key: orderId,

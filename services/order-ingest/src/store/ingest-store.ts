@@ -57,6 +57,12 @@ export interface RejectionInput {
   receivedAt: number;
 }
 
+interface RequestClaim {
+  key: RequestKey;
+  status: number;
+  body: unknown;
+}
+
 /** Thrown inside a transaction to roll back and answer what was stored for the request key. */
 class RequestAlreadySeen extends Error {}
 
@@ -116,8 +122,8 @@ export class IngestStore {
     try {
       return await inTransaction(this.options.pool, async (tx) => {
         const provisional: AcceptedBody = { orderId: input.message.orderId, correlationId: input.correlationId };
-        if (input.requestKey) await this.claimRequest(tx, input.requestKey, 202, provisional);
-        const [result] = await this.claimMessages(tx, [input.message], input.correlationId, input.onFactConflict);
+        const claim = input.requestKey ? { key: input.requestKey, status: 202, body: provisional } : null;
+        const [result] = await this.claimMessages(tx, [input.message], input.correlationId, input.onFactConflict, claim);
         const refused = input.onFactConflict === 'refuse' && result!.statuses.includes('conflict');
         const status = refused ? 409 : 202;
         const responseBody = refused ? null : result!.body;
@@ -145,8 +151,8 @@ export class IngestStore {
   }): Promise<{ replay: StoredResponse } | { results: MessageResult[]; status: number; responseBody: unknown }> {
     try {
       return await inTransaction(this.options.pool, async (tx) => {
-        if (input.requestKey) await this.claimRequest(tx, input.requestKey, 207, { pending: true });
-        const results = await this.claimMessages(tx, input.messages, input.correlationId, 'refuse');
+        const claim = input.requestKey ? { key: input.requestKey, status: 207, body: { pending: true } } : null;
+        const results = await this.claimMessages(tx, input.messages, input.correlationId, 'refuse', claim);
         await this.insertRejections(tx, input.rejections);
         const response = input.respond(results);
         if (input.requestKey) await this.updateRequest(tx, input.requestKey, response.status, response.body);
@@ -206,16 +212,20 @@ export class IngestStore {
     ]);
   }
 
-  private async claimMessages(tx: PoolClient, messages: MappedMessage[], correlationId: string, onConflict: 'record' | 'refuse'): Promise<MessageResult[]> {
-    const claimed = await this.claimFacts(tx, messages.flatMap((m) => m.facts), correlationId);
+  private async claimMessages(
+    tx: PoolClient,
+    messages: MappedMessage[],
+    correlationId: string,
+    onConflict: 'record' | 'refuse',
+    claim: RequestClaim | null,
+  ): Promise<MessageResult[]> {
+    const { claimed, released } = await this.claimFacts(tx, messages.flatMap((m) => m.facts), correlationId, claim);
     const byFact = new Map(claimed.map((c) => [c.fact, c]));
     if (onConflict === 'record') await this.recordConflicts(tx, claimed.filter((c) => c.status === 'conflict'), correlationId);
-    const events = await this.eventsFor(tx, claimed.filter((c) => c.status === 'accepted'), correlationId);
+    const events = await this.eventsFor(tx, claimed.filter((c) => c.status === 'accepted'), correlationId, released);
     for (let i = 0; i < events.length; i += OUTBOX_CHUNK) {
       await recordEvents(tx, events.slice(i, i + OUTBOX_CHUNK), { schema: this.options.schema });
     }
-    const emittedByOrder = new Map<string, number>();
-    for (const event of events) emittedByOrder.set(event.key, (emittedByOrder.get(event.key) ?? 0) + 1);
     return messages.map((message) => {
       const facts = message.facts.map((f) => byFact.get(f)!);
       const primary = facts[0];
@@ -228,16 +238,40 @@ export class IngestStore {
     });
   }
 
-  /** Inserts the facts; the ones already known come back as duplicates or conflicts. */
-  private async claimFacts(tx: PoolClient, facts: Fact[], correlationId: string): Promise<ClaimedFact[]> {
-    if (facts.length === 0) return [];
+  /**
+   * One statement on the hot path: claims the request key (when given), inserts the facts, and
+   * marks newly placed orders, returning the cancellations that were waiting for them. Facts
+   * already known come back as duplicates or conflicts.
+   */
+  private async claimFacts(
+    tx: PoolClient,
+    facts: Fact[],
+    correlationId: string,
+    claim: RequestClaim | null,
+  ): Promise<{ claimed: ClaimedFact[]; released: Map<string, ParkedCancellation> }> {
     const claimed: ClaimedFact[] = facts.map((fact) => ({ fact, eventId: newEventId(), hash: factHash(fact), status: 'accepted', originalCorrelationId: correlationId }));
-    const inserted = await tx.query<{ kind: string; external_id: string; channel: string; channel_id: string }>(
-      `INSERT INTO ${this.s}.channel_facts (channel, channel_id, kind, external_id, order_id, event_type, event_id, fact_hash, correlation_id, body)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::bytea[], $9::text[], $10::jsonb[])
-       ON CONFLICT DO NOTHING
-       RETURNING channel, channel_id, kind, external_id`,
-      [
+    const { rows } = await tx.query<{ claimed: number; inserted: Array<[string, string, string, string]>; released: Array<{ order_id: string; parked: ParkedCancellation }> }>({
+      name: `order-ingest-claim-${this.options.schema}`,
+      text: `WITH req AS (
+         INSERT INTO ${this.s}.ingest_requests (scope, request_key, payload_hash, status_code, response)
+         SELECT $10::text, $11::text, $12::bytea, $13::smallint, $14::jsonb WHERE $10::text IS NOT NULL
+         ON CONFLICT DO NOTHING RETURNING 1
+       ), ins AS (
+         INSERT INTO ${this.s}.channel_facts (channel, channel_id, kind, external_id, order_id, event_type, event_id, fact_hash, correlation_id)
+         SELECT f.*, $9::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::bytea[]) AS f
+         WHERE $10::text IS NULL OR EXISTS (SELECT 1 FROM req)
+         ON CONFLICT DO NOTHING
+         RETURNING channel, channel_id, kind, external_id, order_id
+       ), ord AS (
+         INSERT INTO ${this.s}.orders AS o (order_id, channel, channel_id, channel_order_id, placed)
+         SELECT order_id, channel, channel_id, external_id, true FROM ins WHERE kind = 'order'
+         ON CONFLICT (order_id) DO UPDATE SET placed = true, updated_at = now()
+         RETURNING order_id, parked_cancellation
+       )
+       SELECT (SELECT count(*) FROM req)::int AS claimed,
+              COALESCE((SELECT json_agg(json_build_array(channel, channel_id, kind, external_id)) FROM ins), '[]'::json) AS inserted,
+              COALESCE((SELECT json_agg(json_build_object('order_id', order_id, 'parked', parked_cancellation)) FROM ord WHERE parked_cancellation IS NOT NULL), '[]'::json) AS released`,
+      values: [
         claimed.map((c) => c.fact.channel),
         claimed.map((c) => c.fact.channelId),
         claimed.map((c) => c.fact.kind),
@@ -246,12 +280,18 @@ export class IngestStore {
         claimed.map((c) => c.fact.eventType),
         claimed.map((c) => c.eventId),
         claimed.map((c) => c.hash),
-        claimed.map(() => correlationId),
-        claimed.map((c) => JSON.stringify(c.fact.body)),
+        correlationId,
+        claim?.key.scope ?? null,
+        claim?.key.key ?? null,
+        claim?.key.payloadHash ?? null,
+        claim?.status ?? null,
+        claim ? JSON.stringify(claim.body) : null,
       ],
-    );
+    });
+    const row = rows[0]!;
+    if (claim && row.claimed === 0) throw new RequestAlreadySeen();
     const factKey = (channel: string, channelId: string, kind: string, externalId: string) => JSON.stringify([channel, channelId, kind, externalId]);
-    const fresh = new Set(inserted.rows.map((r) => factKey(r.channel, r.channel_id, r.kind, r.external_id)));
+    const fresh = new Set(row.inserted.map(([channel, channelId, kind, externalId]) => factKey(channel, channelId, kind, externalId)));
     const seen = new Set<string>();
     const known: ClaimedFact[] = [];
     for (const c of claimed) {
@@ -261,7 +301,11 @@ export class IngestStore {
       else known.push(c);
     }
     if (known.length > 0) await this.resolveKnown(tx, known);
-    return claimed;
+    const released = new Map(row.released.map((r) => [r.order_id, r.parked]));
+    if (released.size > 0) {
+      await tx.query(`UPDATE ${this.s}.orders SET parked_cancellation = NULL, cancelled = true, updated_at = now() WHERE order_id = ANY($1::uuid[])`, [[...released.keys()]]);
+    }
+    return { claimed, released };
   }
 
   private async resolveKnown(tx: PoolClient, known: ClaimedFact[]): Promise<void> {
@@ -306,8 +350,7 @@ export class IngestStore {
    * an order not placed yet is parked (status 'parked', no event) and emitted right after the
    * OrderPlaced that eventually arrives, so consumers always see placement first.
    */
-  private async eventsFor(tx: PoolClient, accepted: ClaimedFact[], correlationId: string): Promise<OutboxEvent[]> {
-    const released = await this.placeOrders(tx, accepted.filter((c) => c.fact.kind === 'order'));
+  private async eventsFor(tx: PoolClient, accepted: ClaimedFact[], correlationId: string, released: Map<string, ParkedCancellation>): Promise<OutboxEvent[]> {
     const events: OutboxEvent[] = [];
     for (const c of accepted) {
       if (c.fact.kind === 'cancellation' && !(await this.cancelOrder(tx, c))) {
@@ -322,26 +365,6 @@ export class IngestStore {
       }
     }
     return events;
-  }
-
-  /** Marks orders placed; returns the cancellations that were waiting for them. */
-  private async placeOrders(tx: PoolClient, orders: ClaimedFact[]): Promise<Map<string, ParkedCancellation>> {
-    const released = new Map<string, ParkedCancellation>();
-    if (orders.length === 0) return released;
-    const { rows } = await tx.query<{ order_id: string; parked_cancellation: ParkedCancellation | null }>(
-      `INSERT INTO ${this.s}.orders AS o (order_id, channel, channel_id, channel_order_id, placed)
-       SELECT *, true FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
-       ON CONFLICT (order_id) DO UPDATE SET placed = true, updated_at = now()
-       RETURNING order_id, parked_cancellation`,
-      [orders.map((c) => c.fact.orderId), orders.map((c) => c.fact.channel), orders.map((c) => c.fact.channelId), orders.map((c) => c.fact.externalId)],
-    );
-    const waiting = rows.filter((r) => r.parked_cancellation);
-    if (waiting.length === 0) return released;
-    for (const row of waiting) released.set(row.order_id, row.parked_cancellation!);
-    await tx.query(`UPDATE ${this.s}.orders SET parked_cancellation = NULL, cancelled = true, updated_at = now() WHERE order_id = ANY($1::uuid[])`, [
-      waiting.map((r) => r.order_id),
-    ]);
-    return released;
   }
 
   /** True when the order is placed and the cancellation can be emitted now; else it is parked. */

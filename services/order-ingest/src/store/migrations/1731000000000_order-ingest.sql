@@ -16,7 +16,8 @@ CREATE TABLE ingest_requests (
 CREATE INDEX ingest_requests_created_at_idx ON ingest_requests (created_at);
 
 -- Every accepted channel fact, once per (channel, channel instance, kind, channel id). fact_hash is
--- sha256 of the canonical content, so a re-delivery with changed content is told apart.
+-- sha256 of the canonical content, so a re-delivery with changed content is told apart; the
+-- content itself is the event (event_id) on its topic.
 CREATE TABLE channel_facts (
   channel        text NOT NULL,
   channel_id     text NOT NULL,
@@ -27,7 +28,6 @@ CREATE TABLE channel_facts (
   event_id       text NOT NULL,
   fact_hash      bytea NOT NULL,
   correlation_id text NOT NULL,
-  body           jsonb NOT NULL,
   accepted_at    timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (channel, channel_id, kind, external_id)
 );
