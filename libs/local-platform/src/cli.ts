@@ -2,6 +2,8 @@
  * `pnpm start`: the whole platform on loopback. Progress goes to stderr; stdout carries the
  * `NAME=value` lines and `READY`, so scripts can read them while people watch the logs.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { createPrefixer } from './log-format';
 import { startPlatform } from './launcher';
@@ -42,6 +44,9 @@ const program = new Command()
 
     const posApiKey = await ensurePosApiKey(platform, platform.credentialsDir);
     const env: Record<string, string> = { ...platform.env, POS_API_KEY: posApiKey };
+    // Other terminals (pnpm demo, scripts) read the same settings from this file.
+    const envFile = path.join(platform.credentialsDir, 'platform.env');
+    fs.writeFileSync(envFile, Object.entries(env).map(([name, value]) => `${name}=${value}\n`).join(''), { mode: 0o600 });
     progress(`up in ${platform.startupMs} ms`);
     process.stderr.write(
       [
@@ -51,7 +56,7 @@ const program = new Command()
         `  Odoo simulator      ${env.ODOO_URL}   (inspect: /__sim/records/sale.order)`,
         ...platform.services.map((s) => `  ${s.name.padEnd(20)}${s.url}/metrics  ${s.url}/readyz`),
         '',
-        '  send a first order:  pnpm demo --orders 10',
+        `  send demo traffic:   pnpm demo --env-file ${path.relative(process.cwd(), envFile)} --orders 50`,
         '',
       ].join('\n'),
     );

@@ -1,4 +1,4 @@
 export { startPlatform, REPO_ROOT, type PlatformOptions, type RunningPlatform, type ServiceEndpoint } from './launcher';
-export { ensurePosApiKey, DEMO_STORE } from './pos-key';
+export { ensurePosApiKey } from './pos-key';
 export { SERVICES, type ServiceDefinition } from './services';
 export * from './traffic';

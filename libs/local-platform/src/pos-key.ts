@@ -5,10 +5,9 @@ import { loadOrCreateCredentials, saveCredentials } from './credentials';
 import type { RunningPlatform } from './launcher';
 import { REPO_ROOT } from './launcher';
 import { schemaNameOf } from './services';
+import { DEMO_STORE } from './traffic/catalog';
 
 const run = promisify(execFile);
-
-export const DEMO_STORE = { estate: 'demo-stores', store: 'berlin-01', location: 'store-berlin-01' };
 
 /**
  * A development POS key, created the way an operator would (order-ingest's pos-keys CLI) and kept

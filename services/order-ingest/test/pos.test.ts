@@ -64,6 +64,18 @@ describe('POS API', () => {
     expect(placed).toMatchObject({ storeId: 'berlin-01', totals: { grandTotal: { amount: '23.90' } }, financialStatus: 'paid' });
   });
 
+  it('refuses a known sale id with changed content as a whole (409), emitting none of its new tenders', async () => {
+    const saleId = uniqueName('s');
+    const first = (await (await post('/v1/pos/sales', sale(saleId))).json()) as { orderId: string };
+    const changed = sale(saleId, { receiptNumber: 'changed', payments: [{ tenderId: 't1', method: 'card', amount: '23.90' }, { tenderId: 't2', method: 'cash', amount: '1.00' }] });
+    const res = await post('/v1/pos/sales', changed);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { orderId: string }).orderId).toBe(first.orderId);
+    await h.events.waitFor(() => h.events.forKey(first.orderId).length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(h.events.forKey(first.orderId)).toHaveLength(2);
+  });
+
   it('refuses unknown keys, unknown currencies and negative quantities with field pointers', async () => {
     expect((await post('/v1/pos/sales', sale('x'), {}, 'pos_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(401);
     const res = await post('/v1/pos/sales', sale(uniqueName('s'), { currency: 'EUX', lines: [{ sku: 'A', quantity: -1, unitPrice: '1.00' }] }));

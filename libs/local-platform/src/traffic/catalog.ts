@@ -29,8 +29,9 @@ export const DEMO_CATALOG: readonly CatalogItem[] = [
 
 /** order-ingest's DEFAULT_LOCATION_ID: where web-shop orders reserve stock. */
 export const ONLINE_LOCATION = 'online';
-/** The store of the launcher's development POS key. */
-export const STORE_LOCATION = 'store-berlin-01';
+/** The store the launcher's development POS key belongs to. */
+export const DEMO_STORE = { estate: 'demo-stores', store: 'berlin-01', location: 'store-berlin-01' } as const;
+export const STORE_LOCATION = DEMO_STORE.location;
 export const DEMO_LOCATIONS: readonly string[] = [ONLINE_LOCATION, STORE_LOCATION];
 
 export class UnknownSkuError extends Error {

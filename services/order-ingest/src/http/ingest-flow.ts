@@ -117,7 +117,7 @@ export function countResult(ctx: RouteContext, channel: string, message: MappedM
     if (status === 'accepted') ctx.metrics.accepted.inc({ channel, event_type: message.facts[index]!.eventType });
     else if (status === 'duplicate') ctx.metrics.duplicates.inc({ channel });
     else if (status === 'conflict') ctx.metrics.conflicts.inc({ channel });
-    else ctx.metrics.parked.inc({ channel });
+    else if (status === 'parked') ctx.metrics.parked.inc({ channel });
   });
 }
 
@@ -129,6 +129,7 @@ export async function acceptWebhook(ctx: RouteContext, res: Response, sender: Se
     sendStored(res, outcome.replay.status, outcome.replay.body);
     return;
   }
+  if ('refused' in outcome) throw new Error('invariant: webhook facts are recorded as conflicts, never refused');
   countResult(ctx, sender.channel, message, outcome.result);
   const level = outcome.result.statuses.includes('conflict') ? 'warn' : 'debug';
   ctx.logger.log(level, 'webhook ingested', {

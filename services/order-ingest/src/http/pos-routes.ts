@@ -90,12 +90,13 @@ async function single(ctx: RouteContext, req: PosRequest, res: Response, endpoin
   if (!message) return;
   const outcome = await ctx.store.ingest({ requestKey: requestKey ?? null, correlationId: correlationIdOf(res), message, onFactConflict: 'refuse' });
   if ('replay' in outcome) return answerKnownKey(ctx, res, requestKey!, outcome.replay);
-  countResult(ctx, 'pos', message, outcome.result);
-  if (outcome.status === 409) {
-    return sendKind(res, 'idempotencyKeyReused', `${message.externalId} was already accepted with different content; a changed sale needs a new id.`, {
+  if ('refused' in outcome) {
+    countResult(ctx, 'pos', message, outcome.refused);
+    return sendKind(res, 'idempotencyKeyReused', `${message.externalId} was already accepted with different content; a changed sale or return needs a new id.`, {
       orderId: message.orderId,
     });
   }
+  countResult(ctx, 'pos', message, outcome.result);
   ctx.logger.debug('pos message ingested', { endpoint, order_id: message.orderId, facts: outcome.result.statuses.join(',') });
   res.status(outcome.status).json(outcome.responseBody);
 }
@@ -115,7 +116,7 @@ interface ItemResult {
 
 function itemStatus(result: MessageResult): Pick<ItemResult, 'status' | 'outcome'> {
   const primary = result.statuses[0];
-  if (result.statuses.includes('conflict')) return { status: 409, outcome: 'conflict' };
+  if (result.statuses.includes('conflict') || result.statuses.includes('refused')) return { status: 409, outcome: 'conflict' };
   if (primary === 'duplicate') return { status: 200, outcome: 'duplicate' };
   return { status: 202, outcome: 'accepted' };
 }

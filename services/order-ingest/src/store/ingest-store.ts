@@ -20,7 +20,8 @@ export interface AcceptedBody {
   correlationId: string;
 }
 
-export type FactStatus = 'accepted' | 'parked' | 'duplicate' | 'conflict';
+/** 'refused': new, but part of a message refused for a conflict (POS), so not recorded. */
+export type FactStatus = 'accepted' | 'parked' | 'duplicate' | 'conflict' | 'refused';
 
 /** What happened to one message's facts. */
 export interface MessageResult {
@@ -65,6 +66,12 @@ interface RequestClaim {
 
 /** Thrown inside a transaction to roll back and answer what was stored for the request key. */
 class RequestAlreadySeen extends Error {}
+
+class MessageRefused extends Error {
+  constructor(readonly result: MessageResult) {
+    super('message refused: a fact of it is known with other content');
+  }
+}
 
 export function sha256(data: Buffer | string): Buffer {
   return createHash('sha256').update(data).digest();
@@ -118,22 +125,22 @@ export class IngestStore {
     correlationId: string;
     message: MappedMessage;
     onFactConflict: 'record' | 'refuse';
-  }): Promise<{ replay: StoredResponse } | { result: MessageResult; status: number; responseBody: unknown }> {
+  }): Promise<{ replay: StoredResponse } | { refused: MessageResult } | { result: MessageResult; status: number; responseBody: unknown }> {
     try {
       return await inTransaction(this.options.pool, async (tx) => {
         const provisional: AcceptedBody = { orderId: input.message.orderId, correlationId: input.correlationId };
         const claim = input.requestKey ? { key: input.requestKey, status: 202, body: provisional } : null;
         const [result] = await this.claimMessages(tx, [input.message], input.correlationId, input.onFactConflict, claim);
-        const refused = input.onFactConflict === 'refuse' && result!.statuses.includes('conflict');
-        const status = refused ? 409 : 202;
-        const responseBody = refused ? null : result!.body;
-        if (input.requestKey && (refused || result!.body.correlationId !== provisional.correlationId)) {
-          await this.updateRequest(tx, input.requestKey, status, responseBody ?? { conflict: true });
+        // Refused as a whole: nothing of it (not even its request key) is kept.
+        if (result!.statuses.includes('refused')) throw new MessageRefused(result!);
+        if (input.requestKey && result!.body.correlationId !== provisional.correlationId) {
+          await this.updateRequest(tx, input.requestKey, 202, result!.body);
         }
-        return { result: result!, status, responseBody };
+        return { result: result!, status: 202, responseBody: result!.body };
       });
     } catch (error) {
       if (error instanceof RequestAlreadySeen && input.requestKey) return { replay: await this.storedResponse(input.requestKey) };
+      if (error instanceof MessageRefused) return { refused: error.result };
       throw error;
     }
   }
@@ -222,6 +229,7 @@ export class IngestStore {
     const { claimed, released } = await this.claimFacts(tx, messages.flatMap((m) => m.facts), correlationId, claim);
     const byFact = new Map(claimed.map((c) => [c.fact, c]));
     if (onConflict === 'record') await this.recordConflicts(tx, claimed.filter((c) => c.status === 'conflict'), correlationId);
+    else await this.refuseConflicting(tx, messages.map((m) => m.facts.map((f) => byFact.get(f)!)));
     const events = await this.eventsFor(tx, claimed.filter((c) => c.status === 'accepted'), correlationId, released);
     for (let i = 0; i < events.length; i += OUTBOX_CHUNK) {
       await recordEvents(tx, events.slice(i, i + OUTBOX_CHUNK), { schema: this.options.schema });
@@ -306,6 +314,18 @@ export class IngestStore {
       await tx.query(`UPDATE ${this.s}.orders SET parked_cancellation = NULL, cancelled = true, updated_at = now() WHERE order_id = ANY($1::uuid[])`, [[...released.keys()]]);
     }
     return { claimed, released };
+  }
+
+  /** A message with a conflicting fact is refused whole: its new facts are taken back. */
+  private async refuseConflicting(tx: PoolClient, factsByMessage: ClaimedFact[][]): Promise<void> {
+    const takeBack = factsByMessage.filter((facts) => facts.some((f) => f.status === 'conflict')).flatMap((facts) => facts.filter((f) => f.status === 'accepted'));
+    if (takeBack.length === 0) return;
+    for (const c of takeBack) c.status = 'refused';
+    await tx.query(
+      `DELETE FROM ${this.s}.channel_facts f USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(channel, channel_id, kind, external_id)
+       WHERE (f.channel, f.channel_id, f.kind, f.external_id) = (k.channel, k.channel_id, k.kind, k.external_id)`,
+      [takeBack.map((c) => c.fact.channel), takeBack.map((c) => c.fact.channelId), takeBack.map((c) => c.fact.kind), takeBack.map((c) => c.fact.externalId)],
+    );
   }
 
   private async resolveKnown(tx: PoolClient, known: ClaimedFact[]): Promise<void> {
