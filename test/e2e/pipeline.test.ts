@@ -11,6 +11,7 @@ import {
   DEMO_CATALOG,
   ONLINE_LOCATION,
   STORE_LOCATION,
+  SummaryCollector,
   TrafficClient,
   seedOdooProducts,
   shopifyOrderCreated,
@@ -232,4 +233,51 @@ it('connects the webhook to the Odoo call with one trace id, in spans and in log
   const linesOfTrace = logs.filter((l) => l.line.includes(traceId));
   expect(new Set(linesOfTrace.map((l) => l.service))).toEqual(new Set(['order-ingest', 'odoo-writer']));
   expect(linesOfTrace.some((l) => l.line.includes(orderId))).toBe(true);
+});
+
+it('absorbs a burst of 5,000 orders: every one reaches Odoo once and lag returns to zero', async () => {
+  const BURST = Number(process.env.E2E_BURST_ORDERS ?? 5_000);
+  const IN_FLIGHT = 32;
+  const summary = new SummaryCollector({ ...platform.env });
+  try {
+    const before = platform.odoo.records('sale.order').length;
+    const started = Date.now();
+    const orderIds: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < BURST) {
+          next += 1;
+          const input = { orderId: bigShopifyId(), lines: [{ sku: pick(DEMO_CATALOG).sku, quantity: 1 }] };
+          orderIds.push(acceptedOrderId(await client.sendShopifyOrder(input), 'burst order'));
+        }
+      }),
+    );
+    const accepted = Date.now();
+    const settled = await eventually(
+      'lag back to zero with every burst order in Odoo',
+      () => summary.collect(),
+      (s) => s.totalLag === 0 && platform.odoo.records('sale.order').length >= before + BURST,
+      600_000,
+    );
+    const done = Date.now();
+    const ids = new Set(orderIds);
+    const inOdoo = platform.odoo.records('sale.order').filter((so) => ids.has(String(so.client_order_ref)));
+    expect(ids.size).toBe(BURST);
+    expect(inOdoo).toHaveLength(BURST);
+    expect(settled.dlq).toBe(0);
+    const seconds = (ms: number) => (ms / 1000).toFixed(1);
+    console.log(
+      [
+        `burst of ${BURST} orders (${IN_FLIGHT} concurrent senders)`,
+        '| phase | seconds | orders/s |',
+        '|---|---|---|',
+        `| all accepted by order-ingest | ${seconds(accepted - started)} | ${Math.round(BURST / ((accepted - started) / 1000))} |`,
+        `| lag back to zero, all in Odoo | ${seconds(done - started)} | ${Math.round(BURST / ((done - started) / 1000))} |`,
+        `| after the last acceptance | ${seconds(done - accepted)} | |`,
+      ].join('\n'),
+    );
+  } finally {
+    await summary.close();
+  }
 });

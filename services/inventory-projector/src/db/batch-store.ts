@@ -214,7 +214,7 @@ export class BatchStore implements ProjectionStore {
   pruneContributions(sku: string, locationId: string, upTo: number): void {
     const known = this.contributionsOf(sku, locationId);
     for (const [id, c] of known.present) if (c.observedAt <= upTo) known.present.delete(id);
-    known.prunedUpTo = undefined;
+    known.prunedUpTo = Math.max(known.prunedUpTo ?? upTo, upTo);
   }
 
   /** Writes back the batch's final state: one statement per table. */

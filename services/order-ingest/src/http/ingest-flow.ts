@@ -131,7 +131,7 @@ export async function acceptWebhook(ctx: RouteContext, res: Response, sender: Se
   }
   if ('refused' in outcome) throw new Error('invariant: webhook facts are recorded as conflicts, never refused');
   countResult(ctx, sender.channel, message, outcome.result);
-  const level = outcome.result.statuses.includes('conflict') ? 'warn' : 'debug';
+  const level = outcome.result.statuses.includes('conflict') ? 'warn' : 'info';
   ctx.logger.log(level, 'webhook ingested', {
     channel: sender.channel,
     order_id: message.orderId,
