@@ -18,6 +18,7 @@ export {
   type ConsumerRunnerOptions,
   type HandlerContext,
   type EventHandler,
+  type BeforeCommit,
   type EmitEvent,
   type ConsumedEvent,
   type ConsumedMessage,

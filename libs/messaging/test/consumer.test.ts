@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { uniqueName } from '@retail-backbone/devstack';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { ConsumerRunner, type ConsumerRunnerOptions, type EventHandler } from '../src/consumer/runner';
+import { ConsumerRunner, type BeforeCommit, type ConsumerRunnerOptions, type EventHandler } from '../src/consumer/runner';
 import { buildCommand } from '../src/cli/replay-dlq';
 import { replayDeadLetters } from '../src/dlq-replay';
 import { NonRetryableError } from '../src/errors';
@@ -187,6 +187,83 @@ describe('consumer runner with inbox', () => {
       [before, poison, after].map((e) => e.value.envelope.eventId).sort(),
     );
     expect(rows.every((r) => r.n === 1)).toBe(true);
+  });
+
+  describe('beforeCommit hook', () => {
+    interface HookCall {
+      partition: number;
+      offsets: number[];
+      eventIds: string[];
+    }
+    const noop: EventHandler = async () => undefined;
+    /** Writes the effects of a whole transaction with one statement, then lets `check` veto it. */
+    const batchEffects = (calls: HookCall[], check: (eventIds: string[]) => void = () => undefined): BeforeCommit =>
+      async (tx, items) => {
+        const eventIds = items.map((i) => i.event.envelope.eventId);
+        calls.push({ partition: items[0]!.message.partition, offsets: items.map((i) => Number(i.message.offset)), eventIds });
+        expect(new Set(items.map((i) => i.message.partition)).size).toBe(1);
+        await tx.query(
+          `INSERT INTO ${SCHEMA}.effects (event_id, order_id, worker) SELECT e, o, 'hook' FROM unnest($1::text[], $2::text[]) AS t(e, o)`,
+          [eventIds, items.map((i) => String(i.event.value.orderId))],
+        );
+        check(eventIds);
+      };
+
+    it('runs once per transaction with its messages in order, and a redelivery after a crash has one effect', async () => {
+      const events = Array.from({ length: 30 }, (_, i) => order(`order-${i % 6}`));
+      await producer.send({ topic, messages: await Promise.all(events.map(toMessage)) });
+      const calls: HookCall[] = [];
+      const first = runner(noop, { beforeCommit: batchEffects(calls) });
+      await first.start();
+      await waitFor(async () => (await effects()).length === 30);
+      expect((await effects()).every((r) => r.n === 1)).toBe(true);
+      expect(calls.reduce((n, c) => n + c.eventIds.length, 0)).toBe(30);
+      expect(calls.length).toBeLessThan(30);
+      for (const call of calls) expect(call.offsets).toEqual([...call.offsets].sort((a, b) => a - b));
+
+      // As if the consumer died after COMMIT but before its offsets reached Kafka: everything is redelivered.
+      await first.stop();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.resetOffsets({ groupId: group, topic, earliest: true }).finally(() => admin.disconnect());
+      const reg = registry();
+      const again: HookCall[] = [];
+      await runner(noop, { beforeCommit: batchEffects(again), registry: reg }).start();
+      await waitFor(async () => /messaging_dedup_hits_total\{[^}]*\} 30/.test(await reg.metrics()));
+      expect(again).toEqual([]);
+      const rows = await effects();
+      expect(rows).toHaveLength(30);
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+    });
+
+    it('isolates a message that makes the hook fail: it is dead-lettered alone, the others are applied once', async () => {
+      // One key, so one partition and, fetched together, one transaction.
+      const events = Array.from({ length: 10 }, () => order('order-batch'));
+      const poison = events[4]!.value.envelope.eventId;
+      await producer.send({ topic, messages: await Promise.all(events.map(toMessage)) });
+      const calls: HookCall[] = [];
+      const reg = registry();
+      const { logger, lines } = capturingLogger();
+      await runner(noop, {
+        registry: reg,
+        logger,
+        beforeCommit: batchEffects(calls, (ids) => {
+          if (ids.includes(poison)) throw new NonRetryableError('order refused by the batch write', 'VALIDATION');
+        }),
+      }).start();
+      const dead = await readMessages(kafka, `${topic}.dlq.${group}`, 1, 15_000);
+      expect(dead.map((m) => headerString(m.headers, Headers.EVENT_ID))).toEqual([poison]);
+      expect(headerString(dead[0]!.headers, Headers.DLQ_ERROR_MESSAGE)).toBe('order refused by the batch write');
+      await waitFor(async () => (await effects()).length === 9);
+      const rows = await effects();
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+      expect(rows.map((r) => r.event_id)).not.toContain(poison);
+      // The batch containing the poison failed as a whole before the messages went one by one.
+      expect(calls.some((c) => c.eventIds.length > 1 && c.eventIds.includes(poison))).toBe(true);
+      expect(calls.filter((c) => c.eventIds.length === 1 && c.eventIds[0] === poison)).toHaveLength(1);
+      expect(lines().some((l) => l.message === 'transaction failed after its handlers; applying its messages one per transaction')).toBe(true);
+      expect(await reg.metrics()).toMatch(/messaging_dlq_total\{[^}]*\} 1/);
+    });
   });
 
   it('applies every event exactly once across a rebalance and a graceful stop', async () => {

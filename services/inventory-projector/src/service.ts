@@ -81,7 +81,7 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
       stops.push(() => f.stop());
     }
     if (parts.consumer !== false) {
-      const projection = createProjectionConsumer(pool, {
+      const projection = createProjectionConsumer({
         schema: config.schema,
         defaultPolicy: config.defaultPolicy,
         onApplied: (event, _changes, rejection) => {
@@ -91,7 +91,7 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
       });
       runner = new ConsumerRunner({
         kafka,
-        pool: projection.pool,
+        pool,
         schema: config.schema,
         groupId: config.groupId,
         topics: [...INPUT_TOPICS],
@@ -102,6 +102,7 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
         registry,
         partitionsConsumedConcurrently: config.consumerConcurrency,
         handler: projection.handler,
+        beforeCommit: projection.beforeCommit,
       });
       await runner.start();
       const r = runner;

@@ -14,6 +14,7 @@ import { OrderPlacer, type AfterOdooWrite } from './sync/orders';
 import { ParkedRetrier } from './sync/parked-retrier';
 import { PartnerResolver } from './sync/partners';
 import { ProductResolver } from './sync/products';
+import { TransactionPlacements } from './sync/transaction-placements';
 
 export interface OdooWriterDeps {
   logger?: Logger;
@@ -73,6 +74,7 @@ export function buildCore(config: OdooWriterConfig, pool: pg.Pool, logger: Logge
     gateway,
     store,
     applier,
+    placer,
     retrier,
     close: async () => {
       await gateway.stop();
@@ -89,13 +91,14 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
   const logger = deps.logger ?? createLogger({ service: config.serviceName, level: config.logLevel, defaultMeta: { region: config.region } });
   const registry = deps.registry ?? createMetricsRegistry({ service: config.serviceName });
   await migrateOdooWriter(config.databaseUrl, config.schema);
-  // Each partition consumed at once holds a transaction while it waits for its batch, and the
-  // intent and partner writes use a connection of their own.
+  // Each partition consumed at once holds a transaction while its orders wait for their Odoo
+  // batch, and the intent and partner writes use a connection of their own.
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.partitionConcurrency * 2 + 6 });
   const core = buildCore(config, pool, logger, registry, deps.afterOdooWrite);
   const kafka = deps.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: config.serviceName, logger });
   const serde = deps.serde ?? new AvroSerde({ registryUrl: config.schemaRegistryUrl });
   const topics = [config.ordersTopic, config.shipmentsTopic];
+  const placements = new TransactionPlacements(core.applier, core.placer);
 
   const runner = new ConsumerRunner({
     kafka,
@@ -108,20 +111,16 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
     region: config.region,
     logger,
     registry,
-    // Odoo calls dominate: one message per transaction keeps a rollback from redoing finished work.
-    transactionBatchSize: 1,
+    // A transaction's OrderPlaced events are placed in Odoo together right before its COMMIT, so
+    // a transaction holds up to one Odoo batch. A rollback after the write costs a lookup, not a
+    // duplicate: the pending rows are already committed.
+    transactionBatchSize: config.batchMax,
     partitionsConsumedConcurrently: config.partitionConcurrency,
     retryInitialDelayMs: deps.retryInitialDelayMs,
     retryMaxDelayMs: deps.retryMaxDelayMs,
     consumerConfig: deps.consumerConfig,
-    handler: async (ctx) => {
-      await core.applier.apply(ctx.event.eventType, ctx.event.value, {
-        tx: ctx.tx,
-        eventId: ctx.event.envelope.eventId,
-        emit: ctx.emit,
-        logger: ctx.logger,
-      });
-    },
+    handler: placements.handler,
+    beforeCommit: placements.beforeCommit,
   });
   core.gateway.onCircuitChange((state) => {
     const partitions = topics.map((topic) => ({ topic }));

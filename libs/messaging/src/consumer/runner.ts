@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   extractTraceContext,
@@ -52,12 +53,25 @@ export interface HandlerContext {
   message: ConsumedMessage;
   /** The transaction that also records the inbox entry; write the handler's state with it. */
   tx: PoolClient;
+  /**
+   * Identifies that transaction (unique within the runner; a retry is a new transaction), for
+   * handlers that keep per-transaction state for `beforeCommit`: a rolled-back transaction's state
+   * must not leak into the next one on the same client.
+   */
+  transactionId: number;
   /** Records an event in the outbox in `tx`, caused by and correlated with the consumed one. */
   emit(event: EmitEvent): Promise<void>;
   logger: Logger;
 }
 
 export type EventHandler = (ctx: HandlerContext) => Promise<void>;
+
+/**
+ * Runs once per transaction, after the handlers of its messages and before COMMIT, with the
+ * contexts of the messages whose handler ran (duplicates are left out; not called when there are
+ * none). Each item's `emit` records in that message's trace and correlation context.
+ */
+export type BeforeCommit = (tx: PoolClient, items: HandlerContext[]) => Promise<void>;
 
 export interface ConsumerRunnerOptions {
   kafka: Kafka;
@@ -68,6 +82,14 @@ export interface ConsumerRunnerOptions {
   topics: string[];
   serde: EventSerde;
   handler: EventHandler;
+  /**
+   * Work done for a whole transaction at once (e.g. one batched write for all its messages). When
+   * it (or COMMIT) fails for a transaction of several messages, the culprit is unknown: the
+   * transaction is rolled back and its messages are applied again one per transaction, each of
+   * which runs the hook too, so a poison message fails alone (retried, then dead-lettered) and the
+   * others are applied once.
+   */
+  beforeCommit?: BeforeCommit;
   /** Service name and region stamped on emitted envelopes. */
   service: string;
   region: string;
@@ -118,6 +140,7 @@ export class ConsumerRunner {
   private abort = new AbortController();
   private pruneTimer: NodeJS.Timeout | undefined;
   private running = false;
+  private transactions = 0;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.schema = assertSchemaName(options.schema);
@@ -185,6 +208,8 @@ export class ConsumerRunner {
     let index = 0;
     // A failure seen while applying a chunk that was rolled back, kept for when its message comes up.
     let known: { index: number; error: unknown } | undefined;
+    // Messages before this index go one per transaction: a transaction hook failed on their run.
+    let aloneUntil = 0;
     while (index < messages.length && live()) {
       if (known?.index === index) {
         const message = messages[index]!;
@@ -195,10 +220,12 @@ export class ConsumerRunner {
         index += 1;
         continue;
       }
-      const end = Math.min(index + this.txBatchSize, known?.index ?? messages.length);
+      const size = index < aloneUntil ? 1 : this.txBatchSize;
+      const end = Math.min(index + size, known?.index ?? messages.length);
       const outcome = await this.applyTogether(batch, messages.slice(index, end));
       for (const message of messages.slice(index, index + outcome.committed)) resolveOffset(message.offset);
       if (outcome.failed) known = { index: index + outcome.failed.at, error: outcome.failed.error };
+      if (outcome.split) aloneUntil = index + outcome.split;
       index += outcome.committed;
       await heartbeat();
     }
@@ -224,12 +251,14 @@ export class ConsumerRunner {
   /**
    * Applies a run of messages in one transaction. Messages after one that cannot be decoded are
    * left for later; a failing handler rolls everything back. Returns how many leading messages were
-   * committed and, if any, which one failed (relative to the run) and why.
+   * committed and, if any, which one failed (relative to the run) and why; or, when the
+   * transaction hook or COMMIT failed with several messages applied, how many leading messages to
+   * apply again one per transaction to find the culprit.
    */
   private async applyTogether(
     batch: Batch,
     messages: KafkaMessage[],
-  ): Promise<{ committed: number; failed?: { at: number; error: unknown } }> {
+  ): Promise<{ committed: number; failed?: { at: number; error: unknown }; split?: number }> {
     const decoded: Decoded[] = [];
     let undecodable: { at: number; error: unknown } | undefined;
     for (const [at, message] of messages.entries()) {
@@ -242,24 +271,49 @@ export class ConsumerRunner {
       }
     }
     let current = 0;
+    let handled: number[] = [];
     try {
       if (decoded.some((item) => item.event !== null)) {
+        const transactionId = ++this.transactions;
         await this.inTransaction(async (tx) => {
+          handled = [];
           const fresh = await claimManyInInbox(
             tx,
             this.schema,
             decoded.flatMap(({ message, event }) => (event ? [this.inboxEntry(batch, message, event)] : [])),
           );
+          const contexts: HandlerContext[] = [];
           for (const [at, item] of decoded.entries()) {
             current = at;
-            if (item.event) await this.applyOne(batch, item.message, item.event, tx, fresh.delete(item.event.envelope.eventId));
+            if (!item.event) continue;
+            const ctx = await this.applyOne(batch, item.message, item.event, { tx, transactionId }, fresh.delete(item.event.envelope.eventId));
+            if (ctx) {
+              contexts.push(ctx);
+              handled.push(at);
+            }
           }
+          current = -1;
+          await this.beforeCommit(tx, contexts);
         });
       }
     } catch (error) {
-      return { committed: 0, failed: { at: current, error } };
+      if (current >= 0) return { committed: 0, failed: { at: current, error } };
+      if (handled.length === 1) return { committed: 0, failed: { at: handled[0]!, error } };
+      this.options.logger.warn('transaction failed after its handlers; applying its messages one per transaction', {
+        topic: batch.topic,
+        partition: batch.partition,
+        first_offset: decoded[0]?.message.offset,
+        messages: decoded.length,
+        error_class: errorClass(error),
+        error_message: errorMessage(error),
+      });
+      return { committed: 0, split: decoded.length };
     }
     return { committed: decoded.length, ...(undecodable ? { failed: undecodable } : {}) };
+  }
+
+  private async beforeCommit(tx: PoolClient, contexts: HandlerContext[]): Promise<void> {
+    if (contexts.length > 0) await this.options.beforeCommit?.(tx, contexts);
   }
 
   private async inTransaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
@@ -297,7 +351,13 @@ export class ConsumerRunner {
       try {
         if (pending) throw pending.error;
         const event = await this.decode(message);
-        if (event) await this.inTransaction((tx) => this.applyOne(batch, message, event, tx));
+        if (event) {
+          const transactionId = ++this.transactions;
+          await this.inTransaction(async (tx) => {
+            const ctx = await this.applyOne(batch, message, event, { tx, transactionId });
+            await this.beforeCommit(tx, ctx ? [ctx] : []);
+          });
+        }
         return true;
       } catch (error) {
         pending = undefined;
@@ -392,25 +452,38 @@ export class ConsumerRunner {
     };
   }
 
-  /** `claimed` tells whether the inbox entry was already taken in `tx`; when absent it is taken here. */
-  private async applyOne(batch: Batch, message: KafkaMessage, event: ConsumedEvent, tx: PoolClient, claimed?: boolean): Promise<void> {
+  /**
+   * `claimed` tells whether the inbox entry was already taken in `tx`; when absent it is taken here.
+   * Resolves with the handler's context, or null for a duplicate.
+   */
+  private async applyOne(
+    batch: Batch,
+    message: KafkaMessage,
+    event: ConsumedEvent,
+    transaction: { tx: PoolClient; transactionId: number },
+    claimed?: boolean,
+  ): Promise<HandlerContext | null> {
+    const { tx } = transaction;
     const started = process.hrtime.bigint();
     const { span, ctx } = this.processSpan(batch, message, event);
     const labels = { group: this.options.groupId, topic: batch.topic };
     let outcome = 'applied';
     try {
-      await context.with(ctx, () =>
+      const handled = await context.with(ctx, () =>
         withCorrelationId(event.envelope.correlationId, async () => {
           const fresh = claimed ?? (await claimInInbox(tx, this.schema, this.inboxEntry(batch, message, event)));
           if (!fresh) {
             outcome = 'duplicate';
             this.metrics.dedupHits.inc(labels);
-            return;
+            return null;
           }
-          await this.options.handler(this.handlerContext(batch, message, event, tx));
+          const handlerContext = this.handlerContext(batch, message, event, transaction);
+          await this.options.handler(handlerContext);
+          return handlerContext;
         }),
       );
       if (outcome === 'applied') this.metrics.processed.inc(labels);
+      return handled;
     } catch (error) {
       outcome = 'failed';
       span.recordException(error as Error);
@@ -424,7 +497,12 @@ export class ConsumerRunner {
     }
   }
 
-  private handlerContext(batch: Batch, message: KafkaMessage, event: ConsumedEvent, tx: PoolClient): HandlerContext {
+  private handlerContext(
+    batch: Batch,
+    message: KafkaMessage,
+    event: ConsumedEvent,
+    { tx, transactionId }: { tx: PoolClient; transactionId: number },
+  ): HandlerContext {
     const cause = event.envelope;
     const emit = async (out: EmitEvent) => {
       const envelope = buildEnvelope({
@@ -447,7 +525,9 @@ export class ConsumerRunner {
     return {
       event,
       tx,
-      emit,
+      transactionId,
+      // Bound here, in the message's span and correlation context, so a transaction hook's calls record that context too.
+      emit: AsyncResource.bind(emit),
       logger: this.options.logger,
       message: {
         topic: batch.topic,

@@ -1,11 +1,9 @@
-import type { EmitEvent, EventHandler } from '@retail-backbone/messaging';
-import { AsyncResource } from 'node:async_hooks';
-import type { Pool, PoolClient } from 'pg';
+import type { BeforeCommit, EmitEvent, EventHandler, HandlerContext } from '@retail-backbone/messaging';
+import type { PoolClient } from 'pg';
 import { applyEvent } from '../domain/projection';
 import { stockKey } from '../domain/store';
 import type { OversellPolicy, ProjectionEvent, Rejection, StockChange } from '../domain/types';
 import { BatchStore } from '../db/batch-store';
-import { withTransactionHooks } from './commit-hook';
 import { normalise } from './normalise';
 
 export const REJECTIONS_TOPIC = 'retail.inventory-reservations.v1';
@@ -22,14 +20,14 @@ interface Cause {
   correlationId: string;
 }
 
-/** One consumed message of the transaction, kept until the transaction's flush. */
+/** One consumed message of the transaction, as the flush needs it. */
 interface Pending {
   event: ProjectionEvent | null;
   cause: Cause;
   topic: string;
   partition: number;
   offset: string;
-  /** ctx.emit bound to the message's trace and correlation context. */
+  /** The runner's emit, bound to the message's trace and correlation context. */
   emit: (event: EmitEvent) => Promise<void>;
 }
 
@@ -109,44 +107,40 @@ async function flush(tx: PoolClient, options: ProjectionHandlerOptions, pending:
 }
 
 export interface ProjectionConsumer {
-  /** The pool to give the ConsumerRunner: its clients flush the projection right before COMMIT. */
-  pool: Pool;
+  /** Validates each message on its own, so a bad event fails (and is dead-lettered) alone. */
   handler: EventHandler;
+  /** Applies the transaction's messages together, in the same transaction as their inbox rows. */
+  beforeCommit: BeforeCommit;
+}
+
+function pendingOf(ctx: HandlerContext, event: ProjectionEvent | null): Pending {
+  return {
+    event,
+    cause: { eventId: ctx.event.envelope.eventId, correlationId: ctx.event.envelope.correlationId },
+    topic: ctx.message.topic,
+    partition: ctx.message.partition,
+    offset: ctx.message.offset,
+    emit: ctx.emit,
+  };
 }
 
 /**
- * The runner's handler only validates and queues each message (so a bad event still fails on its
- * own message and is dead-lettered alone); the transaction's messages are applied together right
- * before the runner commits, in the same transaction as their inbox rows.
+ * The runner's handler only validates each message; the runner's transaction hook then applies
+ * all of the transaction's messages with one flush. A flush failure makes the runner apply the
+ * messages one per transaction, so the event that causes it is isolated.
  */
-export function createProjectionConsumer(pool: Pool, options: ProjectionHandlerOptions): ProjectionConsumer {
-  const transactions = new WeakMap<PoolClient, Pending[]>();
-  const hooked = withTransactionHooks(pool, {
-    async beforeCommit(tx) {
-      const pending = transactions.get(tx);
-      if (!pending) return;
-      transactions.delete(tx);
-      await flush(tx, options, pending);
+export function createProjectionConsumer(options: ProjectionHandlerOptions): ProjectionConsumer {
+  // The hook receives the very context objects the handler saw.
+  const normalised = new WeakMap<HandlerContext, ProjectionEvent | null>();
+  return {
+    handler: async (ctx) => {
+      normalised.set(ctx, normalise(ctx.event.eventType, ctx.event.value));
     },
-    discard(tx) {
-      transactions.delete(tx);
-    },
-  });
-  const handler: EventHandler = async (ctx) => {
-    const event = normalise(ctx.event.eventType, ctx.event.value);
-    let pending = transactions.get(ctx.tx);
-    if (!pending) {
-      pending = [];
-      transactions.set(ctx.tx, pending);
-    }
-    pending.push({
-      event,
-      cause: { eventId: ctx.event.envelope.eventId, correlationId: ctx.event.envelope.correlationId },
-      topic: ctx.message.topic,
-      partition: ctx.message.partition,
-      offset: ctx.message.offset,
-      emit: AsyncResource.bind(ctx.emit),
-    });
+    beforeCommit: (tx, items) =>
+      flush(
+        tx,
+        options,
+        items.map((ctx) => pendingOf(ctx, normalised.has(ctx) ? normalised.get(ctx)! : normalise(ctx.event.eventType, ctx.event.value))),
+      ),
   };
-  return { pool: hooked, handler };
 }

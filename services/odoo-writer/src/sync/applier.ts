@@ -1,13 +1,15 @@
 import type { OrderCancelled, OrderPlaced, ReturnReceived, ShipmentDispatched } from '@retail-backbone/contracts';
 import type { EmitEvent } from '@retail-backbone/messaging';
 import type { Logger, Registry } from '@retail-backbone/observability';
+import { AsyncResource } from 'node:async_hooks';
 import type { PoolClient } from 'pg';
 import { Counter } from 'prom-client';
 import type { ParkedRow, WriterStore } from '../db/store';
 import { asBusinessError, type BusinessError } from '../odoo/failures';
 import { orderReference } from '../odoo/references';
 import type { FollowUps, SyncOutcome } from './follow-ups';
-import type { OrderPlacer } from './orders';
+import { settle, type ItemResult } from './coalescer';
+import type { OrderPlacer, PlacedOrder, PlaceRequest } from './orders';
 
 export const ERP_SYNC_TOPIC = 'retail.erp-sync.v1';
 
@@ -29,6 +31,17 @@ export interface ApplyContext {
 
 export type ApplyResult = 'synced' | 'unchanged' | 'parked' | 'ignored';
 
+/** An OrderPlaced that needs an Odoo write, handed back so the caller can batch it with others. */
+export interface Placement {
+  orderId: string;
+  request: PlaceRequest;
+  /**
+   * Records the placement's result in the transaction the event was begun in, in the event's own
+   * trace and correlation context. Rethrows an infrastructure error.
+   */
+  finish(result: ItemResult<PlacedOrder>): Promise<ApplyResult>;
+}
+
 /**
  * Applies one order event to Odoo and records the result in the caller's transaction: local
  * state, OrderSyncedToErp on success, or a parked entry and ErpSyncFailed on a business failure.
@@ -48,13 +61,29 @@ export class EventApplier {
       new Counter({ name: 'odoo_writer_events_total', help: 'Order events applied, by type and result', labelNames: ['event_type', 'result'], registers: [registry] });
   }
 
+  /** Applies the event completely, placing an order on its own (the parked retrier's path). */
   async apply(eventType: string, value: Record<string, unknown>, ctx: ApplyContext): Promise<ApplyResult> {
-    const result = await this.applyInner(eventType, value, ctx);
-    this.outcomes.inc({ event_type: eventType, result });
-    return result;
+    const begun = await this.begin(eventType, value, ctx);
+    if (typeof begun === 'string') return begun;
+    return begun.finish(await settle(this.placer.place(begun.request)));
   }
 
-  private async applyInner(eventType: string, value: Record<string, unknown>, ctx: ApplyContext): Promise<ApplyResult> {
+  /**
+   * Applies the event up to its Odoo write under the order's advisory lock (held until the
+   * caller's transaction ends). Follow-ups are applied completely; an OrderPlaced that still has
+   * to be written comes back as a Placement, for the caller to place (batched with others) and
+   * finish in the same transaction.
+   */
+  async begin(eventType: string, value: Record<string, unknown>, ctx: ApplyContext): Promise<ApplyResult | Placement> {
+    const begun = await this.beginInner(eventType, value, ctx);
+    if (typeof begun === 'string') {
+      this.outcomes.inc({ event_type: eventType, result: begun });
+      return begun;
+    }
+    return begun;
+  }
+
+  private async beginInner(eventType: string, value: Record<string, unknown>, ctx: ApplyContext): Promise<ApplyResult | Placement> {
     const operation = OPERATIONS[eventType];
     // Odoo-sourced shipments describe pickings Odoo already validated.
     if (!operation || (eventType === 'ShipmentDispatched' && value.source === 'odoo')) return 'ignored';
@@ -83,16 +112,57 @@ export class EventApplier {
       return 'parked';
     }
 
+    if (eventType === 'OrderPlaced') {
+      const order = value as unknown as OrderPlaced;
+      const row = await this.store.order(tx, orderId);
+      if (row?.status === 'synced' || row?.status === 'cancelled') return this.settled(eventType, value, null, ctx);
+      const finish = async (result: ItemResult<PlacedOrder>): Promise<ApplyResult> => {
+        const applied = result.ok ? await this.placed(eventType, value, result.value, ctx) : await this.failed(eventType, value, result.error, ctx);
+        this.outcomes.inc({ event_type: eventType, result: applied });
+        return applied;
+      };
+      // Bound now, while the event's trace and correlation context is the active one.
+      return { orderId, request: { order, lookFirst: row !== undefined }, finish: AsyncResource.bind(finish) };
+    }
+
     let outcome: SyncOutcome | null;
     try {
-      outcome = await this.sync(eventType, value, tx);
+      outcome = await this.followUp(eventType, value, tx);
     } catch (error) {
-      const business = asBusinessError(error);
-      if (!business) throw error;
-      await this.parkFailure(eventType, value, business, ctx);
-      return 'parked';
+      return this.failed(eventType, value, error, ctx);
     }
-    if (ctx.parked) await this.store.resolveParked(tx, ctx.parked.id, 'resolved');
+    return this.settled(eventType, value, outcome, ctx);
+  }
+
+  private async placed(eventType: string, value: Record<string, unknown>, placed: PlacedOrder, ctx: ApplyContext): Promise<ApplyResult> {
+    const orderId = String(value.orderId);
+    await this.store.markSynced(ctx.tx, orderId, placed);
+    return this.settled(
+      eventType,
+      value,
+      {
+        operation: 'create',
+        erpOrderId: placed.odooOrderId,
+        erpOrderName: placed.odooOrderName,
+        erpPartnerId: placed.odooPartnerId,
+        erpReference: orderReference(orderId),
+        attempts: placed.attempts,
+      },
+      ctx,
+    );
+  }
+
+  /** Parks a business failure; rethrows anything else. */
+  private async failed(eventType: string, value: Record<string, unknown>, error: unknown, ctx: ApplyContext): Promise<ApplyResult> {
+    const business = asBusinessError(error);
+    if (!business) throw error;
+    await this.parkFailure(eventType, value, business, ctx);
+    return 'parked';
+  }
+
+  private async settled(eventType: string, value: Record<string, unknown>, outcome: SyncOutcome | null, ctx: ApplyContext): Promise<ApplyResult> {
+    const orderId = String(value.orderId);
+    if (ctx.parked) await this.store.resolveParked(ctx.tx, ctx.parked.id, 'resolved');
     if (!outcome) return 'unchanged';
     // The line an SRE finds when following one order: it carries the trace and correlation ids.
     ctx.logger.info('order synced to Odoo', {
@@ -120,23 +190,8 @@ export class EventApplier {
     return 'synced';
   }
 
-  private async sync(eventType: string, value: Record<string, unknown>, tx: PoolClient): Promise<SyncOutcome | null> {
+  private async followUp(eventType: string, value: Record<string, unknown>, tx: PoolClient): Promise<SyncOutcome | null> {
     switch (eventType) {
-      case 'OrderPlaced': {
-        const order = value as unknown as OrderPlaced;
-        const row = await this.store.order(tx, order.orderId);
-        if (row?.status === 'synced' || row?.status === 'cancelled') return null;
-        const placed = await this.placer.place({ order, lookFirst: row !== undefined });
-        await this.store.markSynced(tx, order.orderId, placed);
-        return {
-          operation: 'create',
-          erpOrderId: placed.odooOrderId,
-          erpOrderName: placed.odooOrderName,
-          erpPartnerId: placed.odooPartnerId,
-          erpReference: orderReference(order.orderId),
-          attempts: placed.attempts,
-        };
-      }
       case 'OrderCancelled':
         return this.followUps.cancel(tx, value as unknown as OrderCancelled);
       case 'ReturnReceived':

@@ -1,5 +1,13 @@
 export type ItemResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
+/** Settles a promise into an ItemResult. */
+export function settle<R>(promise: Promise<R>): Promise<ItemResult<R>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
 export interface CoalescerOptions<I, R> {
   /** How long the first item of a batch waits for company. */
   windowMs: number;
@@ -16,8 +24,8 @@ interface Waiting<I, R> {
 }
 
 /**
- * Gathers items submitted by concurrent callers (one per Kafka partition being consumed) into
- * batches and runs one batch at a time. Items arriving while a batch is in flight form the next
+ * Gathers items submitted by concurrent callers (the transactions of the Kafka partitions being
+ * consumed, each with its OrderPlaced events) into batches and runs one batch at a time. Items arriving while a batch is in flight form the next
  * one, so batches grow with load instead of calls.
  */
 export class Coalescer<I, R> {
