@@ -18,7 +18,7 @@ export interface OdooWriterConfig {
   odoo: { url: string; database: string; apiKey: string; protocol: OdooProtocol; login?: string; timeoutMs: number };
   rateLimitPerSecond: number;
   concurrency: number;
-  /** Partitions handled at once; also the largest batch of orders one instance can form. */
+  /** Partitions handled at once, each with one consumer transaction of up to batchMax messages. */
   partitionConcurrency: number;
   batchWindowMs: number;
   batchMax: number;
