@@ -8,7 +8,7 @@ export {
   errorClass,
 } from './errors';
 export { Headers, headerString, headersToStrings } from './headers';
-export { migrateMessaging, MIGRATIONS_TABLE, type MigrateOptions } from './migrate';
+export { migrateMessaging, migrateSchema, MIGRATIONS_TABLE, type MigrateOptions, type SchemaMigration } from './migrate';
 export { assertSchemaName, outboxChannel, InvalidSchemaNameError } from './schema-name';
 export { recordEvent, recordEvents, type OutboxEvent, type RecordOptions } from './outbox/record';
 export { OutboxRelay, poisonRetryDelayMs, type RelayOptions } from './outbox/relay';
