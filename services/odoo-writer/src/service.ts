@@ -74,7 +74,6 @@ export function buildCore(config: OdooWriterConfig, pool: pg.Pool, logger: Logge
     gateway,
     store,
     applier,
-    placer,
     retrier,
     close: async () => {
       await gateway.stop();
@@ -98,7 +97,7 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
   const kafka = deps.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: config.serviceName, logger });
   const serde = deps.serde ?? new AvroSerde({ registryUrl: config.schemaRegistryUrl });
   const topics = [config.ordersTopic, config.shipmentsTopic];
-  const placements = new TransactionPlacements(core.applier, core.placer);
+  const placements = new TransactionPlacements(core.applier);
 
   const runner = new ConsumerRunner({
     kafka,

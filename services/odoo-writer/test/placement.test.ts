@@ -37,6 +37,32 @@ describe('odoo-writer over JSON-2', () => {
     expect(h.sim.records('ir.model.data').filter((x) => x.res_id === order.id && x.model === 'sale.order')).toHaveLength(1);
   });
 
+  it('writes the orders of consumer transactions as one Odoo batch, keeping a same-transaction cancellation in order', async () => {
+    const consumer = h.writer!.runner.kafkaConsumer;
+    const orders = [{ topic: h.config.ordersTopic }];
+    // Held back so that each partition's events arrive in one fetch, hence one transaction.
+    consumer.pause(orders);
+    h.sim.control.resetStats();
+    const ids = Array.from({ length: 36 }, (_, i) => `shopify:txbatch.example:${uniqueName('o')}-${i}`);
+    const [cancelled, republished] = ids as [string, string];
+    await Promise.all(ids.map((id) => h.publish('OrderPlaced', orderPlaced(id))));
+    await h.publish('OrderPlaced', orderPlaced(republished)); // same order, new event id
+    await h.publish('OrderCancelled', { orderId: cancelled, channelOrderId: cancelled });
+    consumer.resume(orders);
+    await waitFor(async () => {
+      const created = (await h.outbox('OrderSyncedToErp')).filter((e) => ids.includes(e.orderId as string) && e.operation === 'create');
+      return created.length === ids.length && (await synced(cancelled, 'cancel')).length === 1;
+    });
+    for (const id of ids) {
+      const written = h.saleOrders(id);
+      expect(written).toHaveLength(1);
+      expect(written[0]!.state).toBe(id === cancelled ? 'cancel' : 'sale');
+    }
+    expect(await synced(republished)).toHaveLength(1);
+    // One order per partition in flight (6 partitions) would take at least 6 creates for 36 orders.
+    expect(h.sim.stats().calls['sale.order/create']).toBeLessThan(6);
+  });
+
   it('writes nothing twice when an order event is redelivered or published again', async () => {
     const id = `shopify:redeliver.example:${uniqueName('o')}`;
     const first = await h.publish('OrderPlaced', orderPlaced(id));

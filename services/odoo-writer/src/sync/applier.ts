@@ -34,7 +34,8 @@ export type ApplyResult = 'synced' | 'unchanged' | 'parked' | 'ignored';
 /** An OrderPlaced that needs an Odoo write, handed back so the caller can batch it with others. */
 export interface Placement {
   orderId: string;
-  request: PlaceRequest;
+  /** Submits the order to the placer (which batches it with others); never rejects. */
+  place(): Promise<ItemResult<PlacedOrder>>;
   /**
    * Records the placement's result in the transaction the event was begun in, in the event's own
    * trace and correlation context. Rethrows an infrastructure error.
@@ -65,7 +66,7 @@ export class EventApplier {
   async apply(eventType: string, value: Record<string, unknown>, ctx: ApplyContext): Promise<ApplyResult> {
     const begun = await this.begin(eventType, value, ctx);
     if (typeof begun === 'string') return begun;
-    return begun.finish(await settle(this.placer.place(begun.request)));
+    return begun.finish(await begun.place());
   }
 
   /**
@@ -121,8 +122,14 @@ export class EventApplier {
         this.outcomes.inc({ event_type: eventType, result: applied });
         return applied;
       };
-      // Bound now, while the event's trace and correlation context is the active one.
-      return { orderId, request: { order, lookFirst: row !== undefined }, finish: AsyncResource.bind(finish) };
+      const request: PlaceRequest = { order, lookFirst: row !== undefined };
+      // Bound now, while the event's trace and correlation context is the active one: the Odoo
+      // calls of its batch (when it opens one) and its log lines belong to it.
+      return {
+        orderId,
+        place: AsyncResource.bind(() => settle(this.placer.place(request))),
+        finish: AsyncResource.bind(finish),
+      };
     }
 
     let outcome: SyncOutcome | null;

@@ -1,8 +1,6 @@
 import type { BeforeCommit, EventHandler, HandlerContext } from '@retail-backbone/messaging';
 import type { PoolClient } from 'pg';
 import type { EventApplier, Placement } from './applier';
-import { settle } from './coalescer';
-import type { OrderPlacer } from './orders';
 
 interface OpenTransaction {
   transactionId: number;
@@ -23,10 +21,7 @@ interface OpenTransaction {
 export class TransactionPlacements {
   private readonly open = new WeakMap<PoolClient, OpenTransaction>();
 
-  constructor(
-    private readonly applier: EventApplier,
-    private readonly placer: OrderPlacer,
-  ) {}
+  constructor(private readonly applier: EventApplier) {}
 
   readonly handler: EventHandler = async (ctx) => {
     const transaction = this.transactionOf(ctx);
@@ -60,7 +55,7 @@ export class TransactionPlacements {
   private async placeWaiting(transaction: OpenTransaction): Promise<void> {
     const placements = transaction.placements.splice(0);
     if (placements.length === 0) return;
-    const results = await Promise.all(placements.map((p) => settle(this.placer.place(p.request))));
+    const results = await Promise.all(placements.map((p) => p.place()));
     for (const [i, placement] of placements.entries()) await placement.finish(results[i]!);
   }
 }
