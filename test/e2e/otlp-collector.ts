@@ -8,6 +8,8 @@ export interface CollectedSpan {
   parentSpanId: string;
   name: string;
   attributes: Record<string, string | number | boolean>;
+  /** Trace ids this span links to (a batch span links to every item's trace). */
+  linkedTraceIds: string[];
 }
 
 interface OtlpValue {
@@ -23,7 +25,7 @@ interface OtlpAttribute {
 interface OtlpExport {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpAttribute[] };
-    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: OtlpAttribute[] }> }>;
+    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: OtlpAttribute[]; links?: Array<{ traceId: string }> }> }>;
   }>;
 }
 
@@ -63,6 +65,7 @@ function flatten(body: OtlpExport): CollectedSpan[] {
         parentSpanId: span.parentSpanId ?? '',
         name: span.name,
         attributes: attributesOf(span.attributes),
+        linkedTraceIds: (span.links ?? []).map((link) => link.traceId),
       })),
     );
   });

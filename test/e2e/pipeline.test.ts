@@ -220,15 +220,19 @@ it('connects the webhook to the Odoo call with one trace id, in spans and in log
   expect(response.status).toBe(202);
   const { orderId } = (await response.json()) as { orderId: string };
 
-  const spans = await eventually(
-    'spans of the trace',
-    async () => collector.spans.filter((s) => s.traceId === traceId),
-    (found: CollectedSpan[]) => found.some((s) => s.service === 'odoo-writer' && s.attributes['rpc.system'] === 'odoo' && s.name.includes('action_confirm')),
-    60_000,
-  );
+  // The writer places orders in batches: a batch span belongs to one order's trace and links to
+  // the others', and the Odoo calls are its children. Either way the order's trace leads there.
+  const odooCallsOf = (spans: CollectedSpan[]) => {
+    const batches = spans.filter((s) => s.service === 'odoo-writer' && (s.traceId === traceId || s.linkedTraceIds.includes(traceId)));
+    const batchIds = new Set(batches.map((b) => b.spanId));
+    return spans.filter((s) => s.attributes['rpc.system'] === 'odoo' && (s.traceId === traceId || batchIds.has(s.parentSpanId)));
+  };
+  await eventually('the Odoo calls of the order', async () => odooCallsOf(collector.spans), (calls) => calls.some((s) => s.name.includes('action_confirm')), 60_000);
+  const spans = collector.spans.filter((s) => s.traceId === traceId);
   expect([...new Set(spans.map((s) => s.service))]).toEqual(expect.arrayContaining(['order-ingest', 'odoo-writer']));
   expect(spans.some((s) => s.service === 'order-ingest' && s.name.startsWith('POST'))).toBe(true);
-  expect(spans.some((s) => s.service === 'odoo-writer' && s.attributes['rpc.service'] === 'sale.order')).toBe(true);
+  expect(spans.some((s) => s.service === 'odoo-writer' && s.name.startsWith('process retail.orders.v1'))).toBe(true);
+  expect(odooCallsOf(collector.spans).some((s) => s.attributes['rpc.service'] === 'sale.order')).toBe(true);
 
   const linesOfTrace = logs.filter((l) => l.line.includes(traceId));
   expect(new Set(linesOfTrace.map((l) => l.service))).toEqual(new Set(['order-ingest', 'odoo-writer']));

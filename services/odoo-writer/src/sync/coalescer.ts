@@ -1,3 +1,7 @@
+import { context, SpanStatusCode, trace, type Context, type Link } from '@opentelemetry/api';
+
+const tracer = trace.getTracer('@retail-backbone/odoo-writer');
+
 export type ItemResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** Settles a promise into an ItemResult. */
@@ -15,10 +19,14 @@ export interface CoalescerOptions<I, R> {
   /** Handles a batch; a rejection fails every item of it. */
   flush: (items: I[]) => Promise<Array<ItemResult<R>>>;
   onBatch?: (size: number) => void;
+  /** Name of the span around each batch. */
+  spanName: string;
 }
 
 interface Waiting<I, R> {
   item: I;
+  /** The submitter's trace context: the batch span links to every item's trace. */
+  context: Context;
   resolve: (value: R) => void;
   reject: (error: unknown) => void;
 }
@@ -40,7 +48,7 @@ export class Coalescer<I, R> {
 
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, context: context.active() });
       this.schedule();
     });
   }
@@ -65,7 +73,7 @@ export class Coalescer<I, R> {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.options.onBatch?.(batch.length);
     try {
-      const results = await this.options.flush(batch.map((w) => w.item));
+      const results = await this.traced(batch, () => this.options.flush(batch.map((w) => w.item)));
       batch.forEach((w, i) => {
         const result = results[i];
         if (!result) w.reject(new Error('coalescer: flush returned no result for an item'));
@@ -79,5 +87,28 @@ export class Coalescer<I, R> {
       // Whatever queued meanwhile has already waited a whole batch: go now.
       if (this.queue.length > 0) setImmediate(() => void this.run());
     }
+  }
+
+  /**
+   * One batch serves several orders, each with its own trace: the batch span is a child of the
+   * first item's trace and links to every item's, so each order's trace leads to its Odoo calls.
+   */
+  private traced<T>(batch: Array<Waiting<I, R>>, fn: () => Promise<T>): Promise<T> {
+    const links: Link[] = batch.flatMap((w) => {
+      const spanContext = trace.getSpanContext(w.context);
+      return spanContext ? [{ context: spanContext }] : [];
+    });
+    const parent = batch[0]?.context ?? context.active();
+    return tracer.startActiveSpan(this.options.spanName, { links, attributes: { 'messaging.batch.message_count': batch.length } }, parent, async (span) => {
+      try {
+        return await fn();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.setAttribute('error.type', error instanceof Error ? error.name : 'unknown');
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 }

@@ -112,6 +112,7 @@ export class OrderPlacer {
       maxBatch: options.maxBatch,
       flush: (items) => this.flush(items),
       onBatch: (size) => batchSize.observe(size),
+      spanName: 'place sale orders',
     });
   }
 
