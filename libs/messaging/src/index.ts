@@ -10,7 +10,7 @@ export {
 export { Headers, headerString, headersToStrings } from './headers';
 export { migrateMessaging, migrateSchema, MIGRATIONS_TABLE, type MigrateOptions, type SchemaMigration } from './migrate';
 export { assertSchemaName, outboxChannel, InvalidSchemaNameError } from './schema-name';
-export { recordEvent, recordEvents, type OutboxEvent, type RecordOptions } from './outbox/record';
+export { outboxColumns, outboxInsertSql, outboxParameters, recordEvent, recordEvents, type OutboxEvent, type RecordOptions } from './outbox/record';
 export { OutboxRelay, poisonRetryDelayMs, type RelayOptions } from './outbox/relay';
 export { LaneLeases, OUTBOX_LANES, fairShare } from './outbox/lanes';
 export {

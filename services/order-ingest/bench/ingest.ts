@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 2_000));
 
   let next = 0;
+  const cpuBefore = service.cpuSeconds();
   const started = Date.now();
   const result = await autocannon({
     url: `http://127.0.0.1:${service.port}`,
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   });
   const httpDoneAt = Date.now();
   await Promise.race([allSeen, new Promise((resolve) => setTimeout(resolve, 120_000))]);
+  const cpuAfter = service.cpuSeconds();
 
   const httpSeconds = (httpDoneAt - started) / 1000;
   const rows = [
@@ -126,6 +128,8 @@ async function main(): Promise<void> {
     ['events on topic', `${seen.size} / ${expected.size}`],
     ['end to end: all events on topic after (s)', allOnTopicAt ? ((allOnTopicAt - started) / 1000).toFixed(2) : 'not within 120 s'],
     ['end to end orders/s', allOnTopicAt ? (seen.size / ((allOnTopicAt - started) / 1000)).toFixed(0) : '-'],
+    // Includes the in-process relay; the figure that decides how many orders/s two cores can take.
+    ['service CPU per order (ms)', cpuBefore !== undefined && cpuAfter !== undefined ? ((1000 * (cpuAfter - cpuBefore)) / ORDERS).toFixed(2) : '-'],
   ];
   const width = Math.max(...rows.map(([k]) => k!.length));
   process.stdout.write(`\norder-ingest benchmark\n${rows.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`);

@@ -1,5 +1,5 @@
 import { signBase64Hmac, signStripe, verifyBase64Hmac, verifyStripeSignature } from '../src/auth/signatures';
-import { parseJsonExact } from '../src/json/parse-exact';
+import { MalformedJsonError, parseJsonExact } from '../src/json/parse-exact';
 import { money } from '../src/money';
 import { CARD_REDACTED, redactCardData } from '../src/redact-card-data';
 
@@ -7,6 +7,12 @@ describe('parseJsonExact', () => {
   it('keeps integers beyond 2^53 exact and leaves strings and decimals alone', () => {
     const parsed = parseJsonExact('{"id": 820982911946154508, "n": 3, "f": 1.1234567890123456789, "s": "12345678901234567890", "a": [-9007199254740993]}') as Record<string, unknown>;
     expect(parsed).toEqual({ id: '820982911946154508', n: 3, f: 1.1234567890123457, s: '12345678901234567890', a: ['-9007199254740993'] });
+  });
+
+  it('tells escaped quotes from string ends and leaves exponents alone', () => {
+    const parsed = parseJsonExact('{"s": "a\\\\", "t": "b\\" 1234567890123456789 \\\\", "e": 1e1234567890123456, "x": 1234567890123456789}');
+    expect(parsed).toEqual({ s: 'a\\', t: 'b" 1234567890123456789 \\', e: Infinity, x: '1234567890123456789' });
+    expect(() => parseJsonExact('"\\1234567890123456789')).toThrow(MalformedJsonError);
   });
 });
 

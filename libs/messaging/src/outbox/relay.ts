@@ -284,10 +284,12 @@ export class OutboxRelay {
       [ids],
     );
     const ackedAt = Date.now();
+    const perTopic = new Map<string, number>();
     for (const { row } of outgoing) {
-      this.metrics.published.inc({ schema: this.schema, topic: row.topic });
+      perTopic.set(row.topic, (perTopic.get(row.topic) ?? 0) + 1);
       this.metrics.publishLatency.observe({ schema: this.schema }, (ackedAt - row.created_at.getTime()) / 1000);
     }
+    for (const [topic, count] of perTopic) this.metrics.published.inc({ schema: this.schema, topic }, count);
     this.metrics.batchSize.observe({ schema: this.schema }, outgoing.length);
     return outgoing.length;
   }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { buildEnvelope, eventKey, newEventId, topicOf, type IngestRejected } from '@retail-backbone/contracts';
-import { recordEvents, type EventValue, type OutboxEvent } from '@retail-backbone/messaging';
+import { outboxColumns, outboxInsertSql, outboxParameters, recordEvents, type EventValue, type OutboxEvent } from '@retail-backbone/messaging';
 import type { Pool, PoolClient } from 'pg';
 import type { Fact, MappedMessage } from '../facts';
 import type { FieldError } from '../http/problems';
@@ -75,6 +75,11 @@ class MessageRefused extends Error {
 
 export function sha256(data: Buffer | string): Buffer {
   return createHash('sha256').update(data).digest();
+}
+
+/** A fact's de-duplication key as one string. */
+function factKeyOf(fact: Fact): string {
+  return JSON.stringify([fact.channel, fact.channelId, fact.kind, fact.externalId]);
 }
 
 function factHash(fact: Fact): Buffer {
@@ -226,11 +231,16 @@ export class IngestStore {
     onConflict: 'record' | 'refuse',
     claim: RequestClaim | null,
   ): Promise<MessageResult[]> {
-    const { claimed, released } = await this.claimFacts(tx, messages.flatMap((m) => m.facts), correlationId, claim);
+    const facts = messages.flatMap((m) => m.facts);
+    // The events of new facts are written by the claiming statement itself unless a fact may
+    // still change its mind after it: a cancellation (it may be parked) or a POS batch item (it
+    // may be refused while the rest of the batch is kept).
+    const eventsInClaim = !facts.some((f) => f.kind === 'cancellation') && (onConflict === 'record' || messages.length === 1);
+    const { claimed, released } = await this.claimFacts(tx, facts, correlationId, claim, eventsInClaim);
     const byFact = new Map(claimed.map((c) => [c.fact, c]));
     if (onConflict === 'record') await this.recordConflicts(tx, claimed.filter((c) => c.status === 'conflict'), correlationId);
     else await this.refuseConflicting(tx, messages.map((m) => m.facts.map((f) => byFact.get(f)!)));
-    const events = await this.eventsFor(tx, claimed.filter((c) => c.status === 'accepted'), correlationId, released);
+    const events = await this.eventsFor(tx, claimed.filter((c) => c.status === 'accepted'), correlationId, released, eventsInClaim);
     for (let i = 0; i < events.length; i += OUTBOX_CHUNK) {
       await recordEvents(tx, events.slice(i, i + OUTBOX_CHUNK), { schema: this.options.schema });
     }
@@ -247,17 +257,30 @@ export class IngestStore {
   }
 
   /**
-   * One statement on the hot path: claims the request key (when given), inserts the facts, and
-   * marks newly placed orders, returning the cancellations that were waiting for them. Facts
-   * already known come back as duplicates or conflicts.
+   * One statement on the hot path: claims the request key (when given), inserts the facts, marks
+   * newly placed orders, returning the cancellations that were waiting for them, and (with
+   * `withEvents`) writes the outbox rows of the facts it inserted. Facts already known come back
+   * as duplicates or conflicts.
    */
   private async claimFacts(
     tx: PoolClient,
     facts: Fact[],
     correlationId: string,
     claim: RequestClaim | null,
+    withEvents: boolean,
   ): Promise<{ claimed: ClaimedFact[]; released: Map<string, ParkedCancellation> }> {
     const claimed: ClaimedFact[] = facts.map((fact) => ({ fact, eventId: newEventId(), hash: factHash(fact), status: 'accepted', originalCorrelationId: correlationId }));
+    // One candidate event per distinct fact (a repeated fact within the request is a duplicate of
+    // its first copy); the statement keeps those whose fact it actually inserted.
+    const candidates = new Map<string, number>();
+    if (withEvents) {
+      claimed.forEach((c, index) => {
+        const key = factKeyOf(c.fact);
+        if (!candidates.has(key)) candidates.set(key, index);
+      });
+    }
+    const eventFacts = [...candidates.values()];
+    const outbox = outboxInsertSql(this.options.schema, 15);
     const { rows } = await tx.query<{ claimed: number; inserted: Array<[string, string, string, string]>; released: Array<{ order_id: string; parked: ParkedCancellation }> }>({
       name: `order-ingest-claim-${this.options.schema}`,
       text: `WITH req AS (
@@ -275,6 +298,14 @@ export class IngestStore {
          SELECT order_id, channel, channel_id, external_id, true FROM ins WHERE kind = 'order'
          ON CONFLICT (order_id) DO UPDATE SET placed = true, updated_at = now()
          RETURNING order_id, parked_cancellation
+       ), events AS (
+         INSERT INTO ${outbox.columns}
+         ${outbox.source}
+         JOIN unnest($23::int[]) WITH ORDINALITY AS k(fact_index, n) USING (n)
+         JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS f(channel, channel_id, kind, external_id, fact_index) USING (fact_index)
+         WHERE EXISTS (SELECT 1 FROM ins WHERE (ins.channel, ins.channel_id, ins.kind, ins.external_id) = (f.channel, f.channel_id, f.kind, f.external_id))
+         ORDER BY r.n
+         RETURNING 1
        )
        SELECT (SELECT count(*) FROM req)::int AS claimed,
               COALESCE((SELECT json_agg(json_build_array(channel, channel_id, kind, external_id)) FROM ins), '[]'::json) AS inserted,
@@ -294,16 +325,24 @@ export class IngestStore {
         claim?.key.payloadHash ?? null,
         claim?.status ?? null,
         claim ? JSON.stringify(claim.body) : null,
+        ...outboxParameters(
+          outboxColumns(
+            eventFacts.map((index) => {
+              const c = claimed[index]!;
+              return this.toOutbox(c.fact.eventType, c.fact.body, c.eventId, correlationId, c.fact.occurredAt);
+            }),
+          ),
+        ),
+        eventFacts.map((index) => index + 1),
       ],
     });
     const row = rows[0]!;
     if (claim && row.claimed === 0) throw new RequestAlreadySeen();
-    const factKey = (channel: string, channelId: string, kind: string, externalId: string) => JSON.stringify([channel, channelId, kind, externalId]);
-    const fresh = new Set(row.inserted.map(([channel, channelId, kind, externalId]) => factKey(channel, channelId, kind, externalId)));
+    const fresh = new Set(row.inserted.map((inserted) => JSON.stringify(inserted)));
     const seen = new Set<string>();
     const known: ClaimedFact[] = [];
     for (const c of claimed) {
-      const key = factKey(c.fact.channel, c.fact.channelId, c.fact.kind, c.fact.externalId);
+      const key = factKeyOf(c.fact);
       // A second copy of the same fact within one request is a duplicate of the first.
       if (fresh.has(key) && !seen.has(key)) seen.add(key);
       else known.push(c);
@@ -370,14 +409,20 @@ export class IngestStore {
    * an order not placed yet is parked (status 'parked', no event) and emitted right after the
    * OrderPlaced that eventually arrives, so consumers always see placement first.
    */
-  private async eventsFor(tx: PoolClient, accepted: ClaimedFact[], correlationId: string, released: Map<string, ParkedCancellation>): Promise<OutboxEvent[]> {
+  private async eventsFor(
+    tx: PoolClient,
+    accepted: ClaimedFact[],
+    correlationId: string,
+    released: Map<string, ParkedCancellation>,
+    recordedInClaim: boolean,
+  ): Promise<OutboxEvent[]> {
     const events: OutboxEvent[] = [];
     for (const c of accepted) {
       if (c.fact.kind === 'cancellation' && !(await this.cancelOrder(tx, c))) {
         c.status = 'parked';
         continue;
       }
-      events.push(this.toOutbox(c.fact.eventType, c.fact.body, c.eventId, correlationId, c.fact.occurredAt));
+      if (!recordedInClaim) events.push(this.toOutbox(c.fact.eventType, c.fact.body, c.eventId, correlationId, c.fact.occurredAt));
       const parked = c.fact.kind === 'order' ? released.get(c.fact.orderId) : undefined;
       if (parked) {
         released.delete(c.fact.orderId);
