@@ -1,27 +1,11 @@
-import { getEventType, isEventType } from '@retail-backbone/contracts';
-import { v7 as uuidv7 } from 'uuid';
+import { getEventType, isEventType, newEventId, type Envelope } from '@retail-backbone/contracts';
 import { InvalidEventError } from './errors';
 
-/** The envelope every event value carries as its first field (see the contracts). */
-export interface Envelope {
-  eventId: string;
-  eventType: string;
-  schemaVersion: number;
-  /** UTC epoch milliseconds. */
-  occurredAt: number;
-  producer: string;
-  correlationId: string;
-  causationId?: string | null;
-  region: string;
-}
+export { newEventId, type Envelope };
 
 export interface EventValue {
   envelope: Envelope;
   [field: string]: unknown;
-}
-
-export function newEventId(): string {
-  return uuidv7();
 }
 
 export interface EnvelopeInput {
