@@ -14,6 +14,7 @@ import {
   capturingLogger,
   catalogEvent,
   createTopics,
+  FAST_CONSUMER,
   deleteTopics,
   migratedDatabase,
   readMessages,
@@ -26,7 +27,6 @@ import {
 } from './helpers';
 
 const ORDERS = 'retail.orders.v1';
-const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
 
 describe('consumer runner with inbox', () => {
   let t: TestDb;

@@ -13,6 +13,9 @@ import type { EventSerde } from '../src/serde';
 
 export const SCHEMA = 'svc';
 
+/** Consumer timings that let a rebalance after a killed member finish within seconds. */
+export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
+
 export interface TestDb {
   db: TestDatabase;
   pool: pg.Pool;

@@ -18,6 +18,7 @@ import {
   capturingLogger,
   catalogEvent,
   createTopics,
+  FAST_CONSUMER,
   deleteTopics,
   inTx,
   migratedDatabase,
@@ -29,7 +30,6 @@ import {
   type TestDb,
 } from './helpers';
 
-const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
 
 describe('one trace from the HTTP request to the second consumer', () => {
   let t: TestDb;
