@@ -5,6 +5,8 @@ export {
   InvalidEventError,
   isRetryable,
   isInfrastructureError,
+  classifyFailure,
+  type FailureKind,
   errorClass,
 } from './errors';
 export { Headers, headerString, headersToStrings } from './headers';

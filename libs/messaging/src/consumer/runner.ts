@@ -12,7 +12,7 @@ import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { Partitioners, type Batch, type Consumer, type ConsumerConfig, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { buildEnvelope, envelopeOf, type Envelope } from '../envelope';
-import { errorClass, errorMessage, isInfrastructureError, isRetryable } from '../errors';
+import { classifyFailure, errorClass, errorMessage } from '../errors';
 import { headersToStrings } from '../headers';
 import { consumerMetrics, type ConsumerMetrics } from '../metrics';
 import { recordEvents, type OutboxEvent } from '../outbox/record';
@@ -97,7 +97,7 @@ export interface ConsumerRunnerOptions {
   registry: Registry;
   /**
    * Attempts before a failing message goes to the DLQ (default 5). Non-retryable errors go at
-   * once; infrastructure errors (see isInfrastructureError) are retried without limit.
+   * once; infrastructure errors (see classifyFailure) are retried without limit.
    */
   maxAttempts?: number;
   retryInitialDelayMs?: number;
@@ -361,11 +361,11 @@ export class ConsumerRunner {
         return true;
       } catch (error) {
         pending = undefined;
-        const infrastructure = isInfrastructureError(error);
+        const kind = classifyFailure(error);
+        const infrastructure = kind === 'infrastructure';
         if (!infrastructure) failures += 1;
-        if (!isRetryable(error) || failures >= this.maxAttempts) {
-          await this.deadLetter(batch, message, attempts, error);
-          return true;
+        if (kind === 'poison' || failures >= this.maxAttempts) {
+          return this.deadLetterPatiently(batch, message, attempts, error, live, heartbeat);
         }
         this.metrics.retries.inc({ group: this.options.groupId, topic: batch.topic });
         backoff = (backoff ?? this.backoff).next(undefined);
@@ -398,6 +398,42 @@ export class ConsumerRunner {
       const timer = setTimeout(done, ms);
       signal.addEventListener('abort', done);
     });
+  }
+
+  /**
+   * A dead letter that cannot be written (broker away, DLQ topic missing) is retried with backoff
+   * rather than thrown, which would restart the consumer and replay the partition from the last
+   * commit. Resolves false when the partition was released meanwhile.
+   */
+  private async deadLetterPatiently(
+    batch: Batch,
+    message: KafkaMessage,
+    attempts: number,
+    error: unknown,
+    live: () => boolean,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    let backoff: IBackoff<unknown> | undefined;
+    for (;;) {
+      try {
+        await this.deadLetter(batch, message, attempts, error);
+        return true;
+      } catch (sendError) {
+        if (!live()) return false;
+        backoff = (backoff ?? this.backoff).next(undefined);
+        this.options.logger.error('dead letter could not be written; retrying', {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          dlq_topic: dlqTopic(batch.topic, this.options.groupId),
+          retry_in_ms: Math.round(backoff.duration),
+          error_class: errorClass(sendError),
+          error_message: errorMessage(sendError),
+        });
+        await this.pause(backoff.duration);
+        await heartbeat().catch(() => undefined);
+      }
+    }
   }
 
   private async deadLetter(batch: Batch, message: KafkaMessage, attempts: number, error: unknown): Promise<void> {

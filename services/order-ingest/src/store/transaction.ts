@@ -1,3 +1,4 @@
+import { isInfrastructureError } from '@retail-backbone/messaging';
 import type { Pool, PoolClient } from 'pg';
 
 /** Storage could not be reached; nothing of the request was committed. */
@@ -8,15 +9,12 @@ export class StorageUnavailableError extends Error {
   }
 }
 
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '40001', '40P01']);
-const UNAVAILABLE_SYSCALL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Connection loss, server shutdown, overload: retrying later can succeed. */
+/**
+ * Connection loss, server shutdown, overload, deadlock or serialization failure: retrying later
+ * can succeed. The kit's one classifier decides, so ingest and the consumers agree.
+ */
 export function isUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_SYSCALL_CODES.has(code))) return true;
-  const message = error instanceof Error ? error.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return isInfrastructureError(error);
 }
 
 /** Runs fn in one transaction; connection-level failures surface as StorageUnavailableError. */
@@ -40,6 +38,6 @@ export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promi
     });
     throw broken ? new StorageUnavailableError({ cause: error }) : error;
   } finally {
-    client.release(broken);
+    client.release(broken ? true : undefined);
   }
 }
