@@ -28,6 +28,11 @@ export {
 export { claimInInbox, claimManyInInbox, pruneInbox } from './consumer/inbox';
 export { deadLetterMessage } from './consumer/dlq';
 export { replayDeadLetters, matchesFilter, replayMessage, ReplayFilterError, type ReplayFilter, type ReplayReport } from './dlq-replay';
-export { createKafka, kafkaLogCreator, type KafkaClientOptions } from './kafka';
+export { createKafka, kafkaConfigOf, kafkaLogCreator, type KafkaClientOptions } from './kafka';
+export { createDatabasePool, databaseReadiness, type DatabasePoolOptions } from './db/pool';
+export { ListenConnection, type ListenConnectionOptions } from './db/listener';
+export { ConsumerHealth, type ConsumerHealthState } from './consumer/health';
+export { LagMonitor } from './consumer/lag';
+export { ProduceFence, SendFencedError } from './outbox/fence';
 export { outboxMetrics, consumerMetrics } from './metrics';
 export { toStoredJson, fromStoredJson } from './stored-json';

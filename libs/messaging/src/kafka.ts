@@ -23,12 +23,25 @@ export interface KafkaClientOptions {
   config?: Partial<KafkaConfig>;
 }
 
+const configs = new WeakMap<Kafka, KafkaConfig>();
+
 export function createKafka(options: KafkaClientOptions): Kafka {
-  return new Kafka({
+  const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
     ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
     ...options.config,
-  });
+  };
+  const kafka = new Kafka(config);
+  configs.set(kafka, config);
+  return kafka;
+}
+
+/**
+ * The configuration a client was made with by createKafka (undefined for others), so a component
+ * that needs its own connections (the relay's fenced producer) can open them with the same settings.
+ */
+export function kafkaConfigOf(kafka: Kafka): KafkaConfig | undefined {
+  return configs.get(kafka);
 }

@@ -154,7 +154,7 @@ describe('outbox relay', () => {
     expect(metrics).toMatch(/outbox_poison_total\{[^}]*event_type="OrderPlaced"[^}]*\} 1/);
     expect(metrics).toMatch(/outbox_backlog\{[^}]*schema="svc"[^}]*\} 2/);
     expect(metrics).toMatch(/outbox_blocked_rows\{[^}]*\} 1/);
-    expect(lines().some((l) => l.message === 'outbox row cannot be encoded; its key is blocked' && l.level === 'error')).toBe(true);
+    expect(lines().some((l) => l.message === 'outbox row cannot be encoded; its key is parked' && l.level === 'error')).toBe(true);
 
     // An operator repairs the row: the key resumes, in order.
     await t.pool.query(

@@ -12,7 +12,7 @@ import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { Partitioners, type Batch, type Consumer, type ConsumerConfig, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { buildEnvelope, envelopeOf, type Envelope } from '../envelope';
-import { classifyFailure, errorClass, errorMessage } from '../errors';
+import { classifyFailure, errorClass, errorMessage, isInfrastructureError } from '../errors';
 import { headersToStrings } from '../headers';
 import { consumerMetrics, type ConsumerMetrics } from '../metrics';
 import { recordEvents, type OutboxEvent } from '../outbox/record';
@@ -20,6 +20,8 @@ import { assertSchemaName } from '../schema-name';
 import type { EventSerde } from '../serde';
 import { dlqTopic } from '@retail-backbone/contracts';
 import { deadLetterMessage } from './dlq';
+import { ConsumerHealth, type ConsumerHealthState } from './health';
+import { LagMonitor } from './lag';
 import { claimInInbox, claimManyInInbox, pruneInbox } from './inbox';
 
 export interface ConsumedEvent {
@@ -111,6 +113,10 @@ export interface ConsumerRunnerOptions {
   consumerConfig?: Partial<ConsumerConfig>;
   /** Producer for dead letters; one is created from `kafka` when absent. */
   producer?: Producer;
+  /** Not ready after this long without a fetch, heartbeat or batch progress (default 20 s). */
+  stalledAfterMs?: number;
+  /** Lag is read from the broker's high watermarks this often (default 10 s). */
+  lagIntervalMs?: number;
 }
 
 const tracer = () => trace.getTracer('@retail-backbone/messaging');
@@ -141,6 +147,8 @@ export class ConsumerRunner {
   private pruneTimer: NodeJS.Timeout | undefined;
   private running = false;
   private transactions = 0;
+  private readonly health: ConsumerHealth;
+  private readonly lagMonitor: LagMonitor;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.schema = assertSchemaName(options.schema);
@@ -162,6 +170,42 @@ export class ConsumerRunner {
       initialDelay: options.retryInitialDelayMs ?? 100,
       maxDelay: options.retryMaxDelayMs ?? 5_000,
     });
+    this.health = new ConsumerHealth({ consumer: this.consumer, groupId: options.groupId, logger: options.logger, stalledAfterMs: options.stalledAfterMs });
+    this.lagMonitor = new LagMonitor({
+      kafka: options.kafka,
+      groupId: options.groupId,
+      topics: options.topics,
+      gauge: this.metrics.lag,
+      logger: options.logger,
+      intervalMs: options.lagIntervalMs,
+    });
+  }
+
+  /** Ready when running, not crashed and making progress (see ConsumerHealth). */
+  healthState(): ConsumerHealthState {
+    return this.health.state();
+  }
+
+  /** A readiness check for the service kit's /readyz. */
+  readinessCheck(name = `consumer ${this.options.groupId}`): { name: string; check: () => void } {
+    return {
+      name,
+      check: () => {
+        const state = this.health.state();
+        if (!state.ready) throw new Error(state.reason);
+      },
+    };
+  }
+
+  /** A liveness check for /healthz: fails only when kafkajs crashed for good (restart the process). */
+  livenessCheck(name = `consumer ${this.options.groupId}`): { name: string; check: () => void } {
+    return {
+      name,
+      check: () => {
+        const state = this.health.state();
+        if (state.dead) throw new Error(state.reason);
+      },
+    };
   }
 
   /** Exposed for kafkajs instrumentation events (GROUP_JOIN, CRASH …) and tests. */
@@ -182,6 +226,8 @@ export class ConsumerRunner {
       eachBatch: (payload) => this.eachBatch(payload),
     });
     this.running = true;
+    this.health.started();
+    this.lagMonitor.start();
     const retentionMs = this.options.inboxRetentionMs ?? 30 * 24 * 3600_000;
     this.pruneTimer = setInterval(() => {
       pruneInbox(this.options.pool, this.schema, retentionMs).catch((error) =>
@@ -195,14 +241,29 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.health.stopped();
     clearInterval(this.pruneTimer);
     this.abort.abort();
+    await this.lagMonitor.stop();
     await this.consumer.disconnect();
     if (this.ownsProducer) await this.producer.disconnect();
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
+    const mark = this.health.batchStarted();
+    try {
+      await this.processBatch(payload, mark.progress);
+    } finally {
+      mark.done();
+    }
+  }
+
+  private async processBatch(payload: EachBatchPayload, progress: () => void): Promise<void> {
+    const { batch, resolveOffset, commitOffsetsIfNecessary } = payload;
+    const heartbeat = async () => {
+      progress();
+      await payload.heartbeat();
+    };
     const live = () => payload.isRunning() && !payload.isStale() && !this.abort.signal.aborted;
     const messages = batch.messages;
     let index = 0;
@@ -318,15 +379,20 @@ export class ConsumerRunner {
 
   private async inTransaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
     const tx = await this.options.pool.connect();
+    let broken = false;
     try {
       await tx.query('BEGIN');
       await work(tx);
       await tx.query('COMMIT');
     } catch (error) {
-      await tx.query('ROLLBACK').catch(() => undefined);
+      broken = isInfrastructureError(error);
+      await tx.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
       throw error;
     } finally {
-      tx.release();
+      // A connection that failed is discarded rather than handed to the next transaction.
+      tx.release(broken ? true : undefined);
     }
   }
 

@@ -33,6 +33,11 @@ export class LaneLeases {
     return Date.now() < this.validUntil ? this.owned : [];
   }
 
+  /** Epoch ms until which this instance may publish its lanes (0 when it holds none). */
+  validUntilMs(): number {
+    return this.owned.length > 0 ? this.validUntil : 0;
+  }
+
   /** Heartbeat, renew, then shed or take lanes towards the fair share. */
   async maintain(): Promise<number[]> {
     const { pool, schema, relayId, leaseMs } = this.options;

@@ -8,15 +8,18 @@ import {
   type Logger,
   type Registry,
 } from '@retail-backbone/observability';
-import { ExponentialBackoff, handleAll, retry, type IBackoff } from 'cockatiel';
-import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import { Kafka, Partitioners, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import pg from 'pg';
-import { errorClass, errorMessage, isRetryable } from '../errors';
+import { errorClass, errorMessage, isInfrastructureError, isRetryable } from '../errors';
 import { Headers } from '../headers';
 import { outboxMetrics, type OutboxMetrics } from '../metrics';
 import { assertSchemaName, outboxChannel } from '../schema-name';
 import type { EventSerde } from '../serde';
 import { fromStoredJson } from '../stored-json';
+import { ListenConnection } from '../db/listener';
+import { kafkaConfigOf } from '../kafka';
+import { ProduceFence, SendFencedError } from './fence';
 import { registerBacklogSource } from './backlog';
 import { LaneLeases } from './lanes';
 
@@ -38,6 +41,11 @@ export interface RelayOptions {
   /** Published rows are deleted after this long (default 7 days). */
   retentionMs?: number;
   cleanupIntervalMs?: number;
+  /**
+   * Upper bound of one Kafka send (default a quarter of the lease). A send never outlives the
+   * lease it started under: its produce requests are fenced at the socket past this deadline.
+   */
+  sendTimeoutMs?: number;
   /** Use kafkajs' idempotent producer (default true). */
   idempotent?: boolean;
   logger: Logger;
@@ -88,9 +96,12 @@ export class OutboxRelay {
   private readonly retentionMs: number;
   private readonly cleanupIntervalMs: number;
   private readonly leases: LaneLeases;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private readonly fence = new ProduceFence();
+  private readonly fencedKafka: Kafka;
+  private readonly sendTimeoutMs: number;
   private readonly metrics: OutboxMetrics;
-  private listener: pg.Client | undefined;
+  private readonly listener: ListenConnection;
   private running = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -115,19 +126,37 @@ export class OutboxRelay {
       leaseMs: this.leaseMs,
       maxLanes: options.maxLanes,
     });
-    this.producer = options.kafka.producer({
-      // Murmur2 on the key, like the Java client: keys land where other producers put them.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: options.idempotent ?? true,
-      maxInFlightRequests: options.idempotent === false ? undefined : 1,
-    });
+    this.sendTimeoutMs = options.sendTimeoutMs ?? Math.floor(this.leaseMs / 4);
+    if (this.sendTimeoutMs >= this.leaseMs * 0.5) throw new Error('sendTimeoutMs must stay well below the lease (under half of leaseMs)');
+    const config = kafkaConfigOf(options.kafka);
+    if (config) {
+      // Own connections, so only this relay's produce requests go through the fence.
+      this.fencedKafka = new Kafka({ ...config, socketFactory: this.fence.socketFactory() });
+    } else {
+      this.fencedKafka = options.kafka;
+      options.logger.warn('outbox relay sends are not fenced: its Kafka client was not made by createKafka', { schema: this.schema });
+    }
+    this.producer = this.newProducer();
     this.metrics = outboxMetrics(options.registry);
+    this.listener = new ListenConnection({
+      connection: options.pool.options,
+      channels: [outboxChannel(this.schema)],
+      logger: options.logger,
+      onNotification: () => {
+        this.notified = true;
+        this.wake();
+      },
+      // Back after a loss: rows committed meanwhile sent no NOTIFY that reached us.
+      onState: (listening) => {
+        if (listening) this.wake();
+      },
+    });
   }
 
   async start(): Promise<void> {
     if (this.running) return;
     await this.producer.connect();
-    await this.listen();
+    await this.listener.start();
     this.unregisterBacklog = registerBacklogSource(this.options.registry, this.options.pool, this.schema);
     this.running = true;
     this.loop = this.run();
@@ -141,9 +170,23 @@ export class OutboxRelay {
     this.unregisterBacklog?.();
     await this.leases.release().catch((error) => this.options.logger.warn('lane release failed', { error }));
     this.metrics.lanesOwned.set({ schema: this.schema }, 0);
-    await this.listener?.end().catch(() => undefined);
-    this.listener = undefined;
+    await this.listener.stop();
     await this.producer.disconnect();
+  }
+
+  private newProducer(): Producer {
+    return this.fencedKafka.producer({
+      // Murmur2 on the key, like the Java client: keys land where other producers put them.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: this.options.idempotent ?? true,
+      maxInFlightRequests: this.options.idempotent === false ? undefined : 1,
+      retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 500 },
+    });
+  }
+
+  /** Produce requests refused by the fence since start (a paused relay resumed past its lease). */
+  fencedRequests(): number {
+    return this.fence.fencedRequests();
   }
 
   /** Lanes currently leased by this instance. */
@@ -165,22 +208,6 @@ export class OutboxRelay {
         resolve();
       };
     });
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client(this.options.pool.options);
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake();
-    });
-    client.on('error', (error) => {
-      // The sweep keeps publishing; the listener is re-opened on the next loop turn.
-      this.options.logger.warn('outbox listener lost', { schema: this.schema, error });
-      if (this.listener === client) this.listener = undefined;
-    });
-    await client.connect();
-    await client.query(`LISTEN "${outboxChannel(this.schema)}"`);
-    this.listener = client;
   }
 
   private async run(): Promise<void> {
@@ -208,6 +235,8 @@ export class OutboxRelay {
         if (!this.notified) await this.sleep(this.pollIntervalMs);
       } catch (error) {
         this.metrics.sendFailures.inc({ schema: this.schema });
+        // Whatever failed (a fenced send, the database), re-check the leases before the next batch.
+        this.nextLeaseAt = 0;
         this.failureBackoff = (this.failureBackoff ?? failureBackoff).next(undefined);
         const delay = this.failureBackoff.duration;
         this.options.logger.error('outbox relay batch failed', { schema: this.schema, error, retry_in_ms: delay });
@@ -218,7 +247,6 @@ export class OutboxRelay {
 
   private async housekeeping(): Promise<void> {
     const now = Date.now();
-    if (!this.listener) await this.listen().catch(() => undefined);
     if (now >= this.nextLeaseAt) {
       const lanes = await this.leases.maintain();
       this.metrics.lanesOwned.set({ schema: this.schema }, lanes.length);
@@ -263,35 +291,41 @@ export class OutboxRelay {
     return result.rows;
   }
 
-  /** Publishes one batch; resolves with the number of rows published. */
+  /** Publishes one batch; resolves with the number of rows handled (published or parked). */
   async publishBatch(): Promise<number> {
     const lanes = this.leases.lanes();
     if (lanes.length === 0) return 0;
     const rows = await this.fetchBatch(lanes);
     if (rows.length === 0) return 0;
     const outgoing = await this.encode(rows);
-    if (outgoing.length === 0) return 0;
-    if (this.leases.lanes().length === 0) {
-      // The lease view expired while encoding: another instance may own these lanes now.
+    if (outgoing.length === 0) return rows.length;
+    const deadline = Math.min(this.leases.validUntilMs(), Date.now() + this.sendTimeoutMs);
+    if (deadline - Date.now() < MIN_SEND_WINDOW_MS) {
+      // The lease view is (nearly) over: another instance may own these lanes soon. Renew first.
       for (const item of outgoing) item.span.end();
+      this.nextLeaseAt = 0;
       return 0;
     }
-    await this.send(outgoing);
-    const ids = outgoing.map((item) => item.row.id);
+    const sent = await this.send(outgoing, deadline);
+    await this.markPublished(sent);
+    return rows.length;
+  }
+
+  private async markPublished(sent: Outgoing[]): Promise<void> {
+    if (sent.length === 0) return;
     await this.options.pool.query(
       `UPDATE "${this.schema}".outbox SET published_at = now(), attempts = attempts + 1, retry_at = NULL, last_error = NULL
        WHERE id = ANY($1::bigint[])`,
-      [ids],
+      [sent.map((item) => item.row.id)],
     );
     const ackedAt = Date.now();
     const perTopic = new Map<string, number>();
-    for (const { row } of outgoing) {
+    for (const { row } of sent) {
       perTopic.set(row.topic, (perTopic.get(row.topic) ?? 0) + 1);
       this.metrics.publishLatency.observe({ schema: this.schema }, (ackedAt - row.created_at.getTime()) / 1000);
     }
     for (const [topic, count] of perTopic) this.metrics.published.inc({ schema: this.schema, topic }, count);
-    this.metrics.batchSize.observe({ schema: this.schema }, outgoing.length);
-    return outgoing.length;
+    this.metrics.batchSize.observe({ schema: this.schema }, sent.length);
   }
 
   /**
@@ -320,24 +354,32 @@ export class OutboxRelay {
     return outgoing;
   }
 
-  private async markPoison(row: OutboxRow, error: unknown): Promise<void> {
+  /**
+   * Parks a row that cannot be published (it failed to encode, or the broker refused it): its key
+   * is held back from then on (later rows of the key are skipped in SQL) and the row is retried
+   * after a growing back-off, or at once after `outbox-parked release` / `fix`.
+   */
+  private async markPoison(row: OutboxRow, error: unknown, reason: 'encode' | 'refused' = 'encode'): Promise<void> {
     const attempts = row.attempts + 1;
     const delayMs = poisonRetryDelayMs(attempts);
     await this.options.pool.query(
       `UPDATE "${this.schema}".outbox SET attempts = $2, retry_at = now() + $3::interval, last_error = $4 WHERE id = $1`,
-      [row.id, attempts, `${delayMs} milliseconds`, `${errorClass(error)}: ${errorMessage(error)}`],
+      [row.id, attempts, `${delayMs} milliseconds`, `${errorClass(error)}: ${errorMessage(error)}`.slice(0, 2_000)],
     );
-    this.metrics.encodeFailures.inc({ schema: this.schema, topic: row.topic, event_type: row.event_type });
-    this.options.logger.error('outbox row cannot be encoded; its key is blocked', {
+    if (reason === 'encode') this.metrics.encodeFailures.inc({ schema: this.schema, topic: row.topic, event_type: row.event_type });
+    this.metrics.parked.inc({ schema: this.schema, topic: row.topic, reason });
+    const message = reason === 'encode' ? 'outbox row cannot be encoded; its key is parked' : 'broker refused outbox row; its key is parked';
+    this.options.logger.error(message, {
       schema: this.schema,
       outbox_id: row.id,
       topic: row.topic,
+      message_key: row.message_key,
       event_type: row.event_type,
       event_id: row.event_id,
       attempts,
       retry_in_ms: delayMs,
       error_class: errorClass(error),
-      error,
+      error_message: errorMessage(error),
     });
   }
 
@@ -371,29 +413,123 @@ export class OutboxRelay {
     return { row, span, message: { key: row.message_key, value, headers } };
   }
 
-  private async send(outgoing: Outgoing[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const { row, message } of outgoing) {
-      const messages = byTopic.get(row.topic) ?? [];
-      messages.push(message);
-      byTopic.set(row.topic, messages);
-    }
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  /**
+   * Sends the batch before `deadline`; resolves with the items the broker acknowledged. When the
+   * broker refuses the batch for its content (a message too large, an invalid record), the rows are
+   * sent one by one in id order so the refused ones can be parked for their key and the rest go.
+   */
+  private async send(outgoing: Outgoing[], deadline: number): Promise<Outgoing[]> {
     try {
-      await sendWithRetry.execute(() => this.producer.sendBatch({ topicMessages, acks: -1 }));
+      await this.sendBounded(topicMessagesOf(outgoing), deadline);
       for (const { span } of outgoing) span.end();
+      return outgoing;
     } catch (error) {
-      for (const { span } of outgoing) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-        span.setAttribute(MessagingAttributes.ERROR_TYPE, errorClass(error));
-        span.end();
+      if (error instanceof SendFencedError || isInfrastructureError(error)) {
+        endWithError(outgoing, error);
+        throw error;
+      }
+      this.options.logger.warn('broker refused a batch; sending its rows one by one', {
+        schema: this.schema,
+        rows: outgoing.length,
+        error_class: errorClass(error),
+        error_message: errorMessage(error),
+      });
+    }
+    const sent: Outgoing[] = [];
+    const parkedKeys = new Set<string>();
+    for (const [index, item] of outgoing.entries()) {
+      if (parkedKeys.has(item.row.message_key)) {
+        // Held back behind its parked predecessor; fetched again once that one is published.
+        item.span.end();
+        continue;
+      }
+      try {
+        await this.sendBounded(topicMessagesOf([item]), deadline);
+        item.span.end();
+        sent.push(item);
+      } catch (error) {
+        if (error instanceof SendFencedError || isInfrastructureError(error)) {
+          endWithError(outgoing.slice(index), error);
+          await this.markPublished(sent);
+          throw error;
+        }
+        endWithError([item], error);
+        parkedKeys.add(item.row.message_key);
+        await this.markPoison(item.row, error, 'refused');
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * One sendBatch, fenced: its produce requests may be written only until `deadline`, and the
+   * wait ends there too. A send given up this way may still be retried inside kafkajs; the fence
+   * keeps any such retry off the wire, and the producer is replaced so its state starts clean.
+   */
+  private async sendBounded(topicMessages: TopicMessages[], deadline: number): Promise<void> {
+    const remaining = deadline - Date.now();
+    if (remaining < MIN_SEND_WINDOW_MS) throw new SendFencedError();
+    this.fence.openUntil(deadline);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new SendFencedError()), remaining);
+    });
+    const producer = this.producer;
+    const sending = producer.sendBatch({ topicMessages, acks: -1, timeout: remaining });
+    sending.catch(() => undefined);
+    try {
+      await Promise.race([sending, expired]);
+    } catch (error) {
+      if (error instanceof SendFencedError || causedByFence(error)) {
+        this.metrics.sendsFenced.inc({ schema: this.schema });
+        await this.replaceProducer(producer);
+        throw new SendFencedError();
       }
       throw error;
+    } finally {
+      clearTimeout(timer);
+      this.fence.close();
     }
+  }
+
+  private async replaceProducer(stale: Producer): Promise<void> {
+    if (this.producer !== stale) return;
+    this.producer = this.newProducer();
+    void stale.disconnect().catch(() => undefined);
+    await this.producer.connect();
   }
 }
 
+function topicMessagesOf(outgoing: Outgoing[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { row, message } of outgoing) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push(message);
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function endWithError(items: Outgoing[], error: unknown): void {
+  for (const { span } of items) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+    span.setAttribute(MessagingAttributes.ERROR_TYPE, errorClass(error));
+    span.end();
+  }
+}
+
+function causedByFence(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    if (current instanceof SendFencedError) return true;
+    const { originalError, cause } = current as { originalError?: unknown; cause?: unknown };
+    current = originalError ?? cause;
+  }
+  return false;
+}
+
+/** Below this much time left, a send is not started (it could not complete). */
+const MIN_SEND_WINDOW_MS = 50;
+
 const failureBackoff = new ExponentialBackoff({ initialDelay: 100, maxDelay: 5_000 });
 
-/** kafkajs retries internally too; this covers a broker that stays away for a few seconds. */
-const sendWithRetry = retry(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) });
