@@ -19,6 +19,7 @@ const program = new Command()
   .option('--workers <n>', 'simulated Odoo workers', int, 4)
   .option('--per-call-ms <ms>', 'service time per call', int, 0)
   .option('--per-record-ms <ms>', 'service time per record', int, 0)
+  .option('--limit-time-real-ms <ms>', "Odoo's limit_time_real: a worker busy longer is killed", int, 120_000)
   .option('--no-seed-products', 'start without the default product catalogue');
 
 async function main(): Promise<void> {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     workers: number;
     perCallMs: number;
     perRecordMs: number;
+    limitTimeRealMs: number;
     seedProducts: boolean;
   }>();
   const sim = await startOdooSimulator({ ...opts, apiKeys: opts.apiKey });

@@ -1,4 +1,7 @@
-export type FaultKind = 'http500' | 'exception' | 'lock' | 'serialization' | 'rate_limit' | 'timeout';
+export type FaultKind = 'http500' | 'exception' | 'lock' | 'serialization' | 'rate_limit' | 'timeout' | 'stall';
+
+/** stall: where the call hangs, relative to its database commit. */
+export type StallStage = 'before_commit' | 'after_commit';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -15,6 +18,13 @@ export interface FaultSpec {
   holdMs?: number;
   /** timeout: 'drop' closes the connection after holdMs, 'late' answers after holdMs. */
   timeoutMode?: 'drop' | 'late';
+  /**
+   * stall: 'before_commit' holds the worker `holdMs` before the call runs (it commits afterwards,
+   * while the caller may have given up); 'after_commit' runs and commits it, then holds the answer.
+   * Either way a worker still busy at the simulator's limit_time_real is killed: the connection is
+   * dropped and, before the commit, the call is never applied.
+   */
+  stage?: StallStage;
   /** exception: Python exception name and message to raise (answered as Odoo answers any exception). */
   exceptionName?: string;
   message?: string;
@@ -25,7 +35,7 @@ interface ActiveFault extends FaultSpec {
   remaining: number | null;
 }
 
-const KINDS: readonly FaultKind[] = ['http500', 'exception', 'lock', 'serialization', 'rate_limit', 'timeout'];
+const KINDS: readonly FaultKind[] = ['http500', 'exception', 'lock', 'serialization', 'rate_limit', 'timeout', 'stall'];
 
 export function validateFault(input: unknown): FaultSpec {
   if (!input || typeof input !== 'object') throw new Error('fault must be an object');
@@ -42,6 +52,9 @@ export function validateFault(input: unknown): FaultSpec {
   }
   if (f.timeoutMode !== undefined && f.timeoutMode !== 'drop' && f.timeoutMode !== 'late') {
     throw new Error("fault.timeoutMode must be 'drop' or 'late'");
+  }
+  if (f.stage !== undefined && f.stage !== 'before_commit' && f.stage !== 'after_commit') {
+    throw new Error("fault.stage must be 'before_commit' or 'after_commit'");
   }
   for (const k of ['model', 'method', 'exceptionName', 'message']) {
     if (f[k] !== undefined && typeof f[k] !== 'string') throw new Error(`fault.${k} must be a string`);

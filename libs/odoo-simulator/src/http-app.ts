@@ -155,6 +155,7 @@ function controlRouter(sim: OdooSimulator): express.Router {
 
   router.post('/reset', handle(() => sim.reset()));
   router.post('/latency', handle((req) => sim.setLatency(Number(body(req).ms))));
+  router.post('/limit-time-real', handle((req) => sim.setLimitTimeReal(Number(body(req).ms))));
   router.post('/capacity', handle((req) => sim.setCapacity(body(req) as never)));
   router.get('/faults', handle(() => sim.faults.list()));
   router.post('/faults', handle((req) => ({ id: sim.injectFault(validateFault(req.body)) })));

@@ -5,7 +5,7 @@ import { createApp } from './http-app';
 import { OdooSimulator, type OdooSimulatorOptions, type OutageMode } from './simulator';
 
 export type { CapacitySettings, FaultSpec, OdooSimulatorOptions, OutageMode, SeedProduct };
-export type { FaultKind } from './faults';
+export type { FaultKind, StallStage } from './faults';
 export { DEFAULT_PRODUCTS } from './engine';
 
 export interface RunningOdooSimulator {
@@ -18,6 +18,8 @@ export interface RunningOdooSimulator {
   control: {
     reset(): Promise<void>;
     setLatency(ms: number): void;
+    /** Odoo's limit_time_real (see OdooSimulatorOptions.limitTimeRealMs). */
+    setLimitTimeReal(ms: number): void;
     setCapacity(settings: Partial<CapacitySettings>): CapacitySettings;
     injectFault(fault: FaultSpec): number;
     clearFaults(): void;
@@ -45,6 +47,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     control: {
       reset: () => sim.reset(),
       setLatency: (ms) => sim.setLatency(ms),
+      setLimitTimeReal: (ms) => sim.setLimitTimeReal(ms),
       setCapacity: (settings) => sim.setCapacity(settings),
       injectFault: (fault) => sim.injectFault(fault),
       clearFaults: () => sim.faults.clear(),

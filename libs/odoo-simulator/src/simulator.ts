@@ -26,6 +26,11 @@ export interface OdooSimulatorOptions {
   perRecordMs?: number;
   /** true: the default catalogue; a list: these products; false: none. */
   seedProducts?: boolean | SeedProduct[];
+  /**
+   * Odoo's limit_time_real: a worker busy on one request for longer is killed (its transaction
+   * rolled back, the connection closed). Default 120 s, Odoo's default.
+   */
+  limitTimeRealMs?: number;
 }
 
 export interface Outage {
@@ -45,7 +50,7 @@ export type CallAnswer =
   | { kind: 'http'; status: number; title: string; headers?: Record<string, string> }
   | { kind: 'dropped' };
 
-const DEFAULTS = { host: '127.0.0.1', database: 'odoo', login: 'admin', workers: 4, perCallMs: 0, perRecordMs: 0, latencyMs: 0 };
+const DEFAULTS = { host: '127.0.0.1', database: 'odoo', login: 'admin', workers: 4, perCallMs: 0, perRecordMs: 0, latencyMs: 0, limitTimeRealMs: 120_000 };
 
 /** State, controls and the call pipeline (latency → faults → worker → commit → answer). */
 export class OdooSimulator {
@@ -57,6 +62,7 @@ export class OdooSimulator {
   readonly login: string;
   readonly apiKeys: string[];
   latencyMs: number;
+  limitTimeRealMs: number;
   outage: Outage | null = null;
   private outageTimer: NodeJS.Timeout | undefined;
   private server: http.Server | undefined;
@@ -68,6 +74,7 @@ export class OdooSimulator {
     this.login = options.login ?? DEFAULTS.login;
     this.apiKeys = options.apiKeys?.length ? [...options.apiKeys] : [randomKey()];
     this.latencyMs = options.latencyMs ?? DEFAULTS.latencyMs;
+    this.limitTimeRealMs = options.limitTimeRealMs ?? DEFAULTS.limitTimeRealMs;
     this.pool = new WorkerPool(this.initialCapacity());
     this.engine = new OdooEngine(2);
     this.engine.reset(options.seedProducts ?? true);
@@ -91,6 +98,7 @@ export class OdooSimulator {
         const retryAfter = String(fault.retryAfterSeconds ?? 1);
         return { kind: 'http', status: 429, title: 'Too Many Requests', headers: { 'Retry-After': retryAfter } };
       }
+      if (fault?.kind === 'stall') return await this.stall(call, fault, req);
       const release = await this.pool.acquire();
       let answer: CallAnswer;
       let records = 1;
@@ -111,6 +119,37 @@ export class OdooSimulator {
     } finally {
       leave();
     }
+  }
+
+  /**
+   * A call that hangs in its worker. limit_time_real counts from the moment the worker took the
+   * request: reaching it kills the worker, so a stall before the commit that outlasts it never
+   * applies the call, and any stall that outlasts it ends with a dropped connection.
+   */
+  private async stall(call: CallSpec, fault: FaultSpec, req: Request): Promise<CallAnswer> {
+    const release = await this.pool.acquire();
+    const limit = this.limitTimeRealMs;
+    const hold = fault.holdMs ?? 5_000;
+    const killed = (): CallAnswer => {
+      req.socket.destroy();
+      return { kind: 'dropped' };
+    };
+    try {
+      if ((fault.stage ?? 'before_commit') === 'before_commit') {
+        await sleep(Math.min(hold, limit));
+        return hold >= limit ? killed() : this.runWithFault(call, undefined, () => undefined);
+      }
+      const answer = this.runWithFault(call, undefined, () => undefined);
+      await sleep(Math.min(hold, limit));
+      return hold >= limit ? killed() : answer;
+    } finally {
+      release();
+    }
+  }
+
+  setLimitTimeReal(ms: number): void {
+    if (!(Number.isInteger(ms) && ms > 0)) throw new Error('limitTimeRealMs must be a positive integer');
+    this.limitTimeRealMs = ms;
   }
 
   private runWithFault(call: CallSpec, fault: FaultSpec | undefined, setRecords: (n: number) => void): CallAnswer {
@@ -185,6 +224,7 @@ export class OdooSimulator {
     this.faults.clear();
     await this.setOutage(null);
     this.latencyMs = this.options.latencyMs ?? DEFAULTS.latencyMs;
+    this.limitTimeRealMs = this.options.limitTimeRealMs ?? DEFAULTS.limitTimeRealMs;
     this.pool.resize(this.initialCapacity());
     this.resetStats();
   }
