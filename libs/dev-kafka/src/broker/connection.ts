@@ -74,28 +74,35 @@ export class Connection {
       apiKey = r.int16();
       apiVersion = r.int16();
       correlationId = r.int32();
-      if (apiKey === ApiKey.ApiVersions && !findRoute(apiKey, apiVersion)) {
-        // Newer clients open with a flexible header this broker does not parse; they only need the v0 answer.
-        this.respond(correlationId, unsupportedApiVersions);
-        return;
-      }
-      clientId = r.nullableString() ?? '';
+      clientId = r.classicNullableString() ?? '';
     } catch (err) {
       this.reject('malformed request header', { error: (err as Error).message });
       return;
     }
-    const route = findRoute(apiKey, apiVersion);
-    if (!route) {
+    const route = findRoute(apiKey);
+    if (!route || apiVersion < route.decodableFrom || apiVersion > route.maxVersion) {
       this.broker.log.warn('unsupported api version', { remote: this.remote, apiKey, apiVersion, clientId });
-      this.respond(correlationId, (w) => w.int16(ErrorCode.UNSUPPORTED_VERSION));
-      // Without a schema for this version the client may not parse the answer; closing guarantees no hang.
-      this.socket.end();
+      // ApiVersions gets Kafka's answer: the v0 body with error 35 and the ranges, so the client retries lower.
+      // Any other API gets error 35 where its body starts; the connection stays open either way.
+      this.respond(correlationId, apiKey === ApiKey.ApiVersions ? unsupportedApiVersions : (w) => w.int16(ErrorCode.UNSUPPORTED_VERSION), false);
       return;
     }
-    const context = { clientId, clientHost: this.socket.remoteAddress ?? '' };
+    const flexible = apiVersion >= route.flexibleFrom;
+    if (flexible) {
+      r.flexible = true;
+      try {
+        r.tags(); // request header v2
+      } catch (err) {
+        this.reject('malformed request header', { error: (err as Error).message });
+        return;
+      }
+    }
+    const context = { clientId, clientHost: this.socket.remoteAddress ?? '', apiVersion };
+    // ApiVersions answers with the v0 response header whatever its version (KIP-511).
+    const flexibleHeader = flexible && apiKey !== ApiKey.ApiVersions;
     route.run(r, this.broker, context).then(
       (body) => {
-        if (body) this.respond(correlationId, body);
+        if (body) this.respond(correlationId, body, flexible, flexibleHeader);
       },
       (err: unknown) => {
         if (err instanceof MalformedRequestError || err instanceof RangeError) {
@@ -108,10 +115,12 @@ export class Connection {
     );
   }
 
-  private respond(correlationId: number, body: (w: Writer) => void): void {
+  private respond(correlationId: number, body: (w: Writer) => void, flexible: boolean, flexibleHeader = flexible): void {
     if (this.socket.destroyed || !this.socket.writable) return;
     const w = new Writer();
     w.int32(0).int32(correlationId);
+    w.flexible = flexible;
+    if (flexibleHeader) w.tags(); // response header v1
     body(w);
     const chunks = w.finish();
     chunks[0]!.writeInt32BE(w.length - 4, 0);

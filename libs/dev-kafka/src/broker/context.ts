@@ -21,10 +21,11 @@ export interface BrokerContext {
   pending: Set<() => void>;
 }
 
-/** Who sent the request being handled. */
+/** Who sent the request being handled, and in which version. */
 export interface RequestContext {
   clientId: string;
   clientHost: string;
+  apiVersion: number;
 }
 
 /** A handler answers with a response, or null when the request expects none (Produce with acks=0). */

@@ -1,46 +1,28 @@
+import { alterConfigs, incrementalAlterConfigs } from '../protocol/alterConfigs';
+import { apiVersions, writeRanges, type ApiVersionRange, type ApiVersionsRequest, type ApiVersionsResponse } from '../protocol/apiVersions';
 import type { Codec } from '../protocol/codec';
-import { apiVersionsV0, type ApiVersionRange, type ApiVersionsRequest, type ApiVersionsResponse } from '../protocol/apiVersions/v0';
-import { apiVersionsV1 } from '../protocol/apiVersions/v1';
-import { apiVersionsV2 } from '../protocol/apiVersions/v2';
-import { createPartitionsV1 } from '../protocol/createPartitions/v1';
-import { createTopicsV3 } from '../protocol/createTopics/v3';
-import { deleteGroupsV1 } from '../protocol/deleteGroups/v1';
-import { deleteTopicsV1 } from '../protocol/deleteTopics/v1';
-import { describeConfigsV2 } from '../protocol/describeConfigs/v2';
-import { describeGroupsV2 } from '../protocol/describeGroups/v2';
+import { createPartitions } from '../protocol/createPartitions';
+import { createTopics } from '../protocol/createTopics';
+import { deleteGroups } from '../protocol/deleteGroups';
+import { deleteTopics } from '../protocol/deleteTopics';
+import { describeConfigs } from '../protocol/describeConfigs';
+import { describeGroups } from '../protocol/describeGroups';
 import { ErrorCode } from '../protocol/errors';
-import { fetchV4 } from '../protocol/fetch/v4';
-import { fetchV5 } from '../protocol/fetch/v5';
-import { fetchV6 } from '../protocol/fetch/v6';
-import { fetchV7 } from '../protocol/fetch/v7';
-import { fetchV8 } from '../protocol/fetch/v8';
-import { fetchV9 } from '../protocol/fetch/v9';
-import { fetchV10 } from '../protocol/fetch/v10';
-import { fetchV11 } from '../protocol/fetch/v11';
-import { findCoordinatorV2 } from '../protocol/findCoordinator/v2';
-import { heartbeatV3 } from '../protocol/heartbeat/v3';
-import { initProducerIdV1 } from '../protocol/initProducerId/v1';
-import { joinGroupV5 } from '../protocol/joinGroup/v5';
-import { leaveGroupV3 } from '../protocol/leaveGroup/v3';
-import { listGroupsV2 } from '../protocol/listGroups/v2';
-import { listOffsetsV1 } from '../protocol/listOffsets/v1';
-import { listOffsetsV2 } from '../protocol/listOffsets/v2';
-import { listOffsetsV3 } from '../protocol/listOffsets/v3';
-import { metadataV1 } from '../protocol/metadata/v1';
-import { metadataV2 } from '../protocol/metadata/v2';
-import { metadataV3 } from '../protocol/metadata/v3';
-import { metadataV4 } from '../protocol/metadata/v4';
-import { metadataV5 } from '../protocol/metadata/v5';
-import { metadataV6 } from '../protocol/metadata/v6';
-import { offsetCommitV5 } from '../protocol/offsetCommit/v5';
-import { offsetFetchV4 } from '../protocol/offsetFetch/v4';
-import { produceV3 } from '../protocol/produce/v3';
-import { produceV4 } from '../protocol/produce/v4';
-import { produceV5 } from '../protocol/produce/v5';
-import { produceV6 } from '../protocol/produce/v6';
-import { produceV7 } from '../protocol/produce/v7';
+import { fetch } from '../protocol/fetch';
+import { findCoordinator } from '../protocol/findCoordinator';
+import { heartbeat } from '../protocol/heartbeat';
+import { initProducerId } from '../protocol/initProducerId';
+import { joinGroup } from '../protocol/joinGroup';
+import { leaveGroup } from '../protocol/leaveGroup';
+import { listGroups } from '../protocol/listGroups';
+import { listOffsets } from '../protocol/listOffsets';
+import { metadata } from '../protocol/metadata';
+import { offsetCommit } from '../protocol/offsetCommit';
+import { offsetFetch } from '../protocol/offsetFetch';
+import { produce } from '../protocol/produce';
 import type { Reader } from '../protocol/reader';
-import { syncGroupV3 } from '../protocol/syncGroup/v3';
+import { syncGroup } from '../protocol/syncGroup';
+import { addOffsetsToTxn, addPartitionsToTxn, endTxn, txnOffsetCommit } from '../protocol/transactions';
 import type { Writer } from '../protocol/writer';
 import type { BrokerContext, Handler, RequestContext } from './context';
 import { handleFetch, handleListOffsets } from './handlers/fetch';
@@ -58,7 +40,9 @@ import {
 } from './handlers/groups';
 import { handleProduce } from './handlers/produce';
 import { handleInitProducerId } from './handlers/producerId';
+import { handleTxnPartitions, handleTxnSimple } from './handlers/transactions';
 import {
+  handleAlterConfigs,
   handleCreatePartitions,
   handleCreateTopics,
   handleDeleteTopics,
@@ -66,94 +50,82 @@ import {
   handleMetadata,
 } from './handlers/topics';
 
-/** A decoded request turned into a function that writes its response body, or null for no response. */
+/** An API's codec bound to its handler: decodes a request and returns the writer of its response, or null for none. */
 export interface Route {
   apiKey: number;
-  version: number;
   name: string;
+  minVersion: number;
+  maxVersion: number;
+  decodableFrom: number;
+  flexibleFrom: number;
   run(r: Reader, broker: BrokerContext, rc: RequestContext): Promise<((w: Writer) => void) | null>;
 }
 
 function route<Req, Res>(codec: Codec<Req, Res>, handler: Handler<Req, Res>): Route {
   return {
     apiKey: codec.apiKey,
-    version: codec.version,
     name: codec.name,
+    minVersion: codec.minVersion,
+    maxVersion: codec.maxVersion,
+    decodableFrom: codec.decodableFrom ?? codec.minVersion,
+    flexibleFrom: codec.flexibleFrom,
     run: async (r, broker, rc) => {
-      const res = await handler(codec.decode(r), broker, rc);
-      return res === null ? null : (w) => codec.encode(w, res);
+      const res = await handler(codec.decode(r, rc.apiVersion), broker, rc);
+      return res === null ? null : (w) => codec.encode(w, res, rc.apiVersion);
     },
   };
 }
 
-const handleApiVersions: Handler<ApiVersionsRequest, ApiVersionsResponse> = () => ({
-  errorCode: ErrorCode.NONE,
-  apiVersions: advertisedVersions(),
-});
+const handleApiVersions: Handler<ApiVersionsRequest, ApiVersionsResponse> = (req, broker, rc) => {
+  if (req.clientSoftwareName !== null) {
+    broker.log.debug('client software', { clientId: rc.clientId, name: req.clientSoftwareName, version: req.clientSoftwareVersion });
+  }
+  return { errorCode: ErrorCode.NONE, apiVersions: advertisedVersions() };
+};
 
 const ROUTES: Route[] = [
-  route(apiVersionsV0, handleApiVersions),
-  route(apiVersionsV1, handleApiVersions),
-  route(apiVersionsV2, handleApiVersions),
-  route(metadataV1, handleMetadata),
-  route(metadataV2, handleMetadata),
-  route(metadataV3, handleMetadata),
-  route(metadataV4, handleMetadata),
-  route(metadataV5, handleMetadata),
-  route(metadataV6, handleMetadata),
-  route(produceV3, handleProduce),
-  route(produceV4, handleProduce),
-  route(produceV5, handleProduce),
-  route(produceV6, handleProduce),
-  route(produceV7, handleProduce),
-  route(fetchV4, handleFetch),
-  route(fetchV5, handleFetch),
-  route(fetchV6, handleFetch),
-  route(fetchV7, handleFetch),
-  route(fetchV8, handleFetch),
-  route(fetchV9, handleFetch),
-  route(fetchV10, handleFetch),
-  route(fetchV11, handleFetch),
-  route(listOffsetsV1, handleListOffsets),
-  route(listOffsetsV2, handleListOffsets),
-  route(listOffsetsV3, handleListOffsets),
-  route(findCoordinatorV2, handleFindCoordinator),
-  route(joinGroupV5, handleJoinGroup),
-  route(syncGroupV3, handleSyncGroup),
-  route(heartbeatV3, handleHeartbeat),
-  route(leaveGroupV3, handleLeaveGroup),
-  route(offsetCommitV5, handleOffsetCommit),
-  route(offsetFetchV4, handleOffsetFetch),
-  route(createTopicsV3, handleCreateTopics),
-  route(deleteTopicsV1, handleDeleteTopics),
-  route(createPartitionsV1, handleCreatePartitions),
-  route(describeGroupsV2, handleDescribeGroups),
-  route(listGroupsV2, handleListGroups),
-  route(describeConfigsV2, handleDescribeConfigs),
-  route(deleteGroupsV1, handleDeleteGroups),
-  route(initProducerIdV1, handleInitProducerId),
+  route(apiVersions, handleApiVersions),
+  route(metadata, handleMetadata),
+  route(produce, handleProduce),
+  route(fetch, handleFetch),
+  route(listOffsets, handleListOffsets),
+  route(findCoordinator, handleFindCoordinator),
+  route(joinGroup, handleJoinGroup),
+  route(syncGroup, handleSyncGroup),
+  route(heartbeat, handleHeartbeat),
+  route(leaveGroup, handleLeaveGroup),
+  route(offsetCommit, handleOffsetCommit),
+  route(offsetFetch, handleOffsetFetch),
+  route(createTopics, handleCreateTopics),
+  route(deleteTopics, handleDeleteTopics),
+  route(createPartitions, handleCreatePartitions),
+  route(describeGroups, handleDescribeGroups),
+  route(listGroups, handleListGroups),
+  route(describeConfigs, handleDescribeConfigs),
+  route(alterConfigs, handleAlterConfigs),
+  route(incrementalAlterConfigs, handleAlterConfigs),
+  route(deleteGroups, handleDeleteGroups),
+  route(initProducerId, handleInitProducerId),
+  route(addPartitionsToTxn, handleTxnPartitions),
+  route(txnOffsetCommit, handleTxnPartitions),
+  route(addOffsetsToTxn, handleTxnSimple),
+  route(endTxn, handleTxnSimple),
 ];
 
-const BY_KEY = new Map<number, Map<number, Route>>();
-for (const r of ROUTES) {
-  let versions = BY_KEY.get(r.apiKey);
-  if (!versions) BY_KEY.set(r.apiKey, (versions = new Map()));
-  versions.set(r.version, r);
+const BY_KEY = new Map<number, Route>(ROUTES.map((r) => [r.apiKey, r]));
+
+/** The route of an API whatever the version; callers check the version against its range. */
+export function findRoute(apiKey: number): Route | undefined {
+  return BY_KEY.get(apiKey);
 }
 
-export function findRoute(apiKey: number, version: number): Route | undefined {
-  return BY_KEY.get(apiKey)?.get(version);
-}
-
-/** Derived from the routes, so the broker advertises exactly the versions it implements. */
+/** Read from the codecs, so the broker advertises exactly the ranges it serves. */
 export function advertisedVersions(): ApiVersionRange[] {
-  return [...BY_KEY].map(([apiKey, versions]) => {
-    const list = [...versions.keys()];
-    return { apiKey, minVersion: Math.min(...list), maxVersion: Math.max(...list) };
-  });
+  return ROUTES.map((r) => ({ apiKey: r.apiKey, minVersion: r.minVersion, maxVersion: r.maxVersion }));
 }
 
-/** The ApiVersions v0 body that tells a client which versions to retry with. */
+/** The ApiVersions v0 body with error 35: what Kafka answers an ApiVersions version it does not know, so the client retries lower. */
 export function unsupportedApiVersions(w: Writer): void {
-  apiVersionsV0.encode(w, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiVersions: advertisedVersions() });
+  w.int16(ErrorCode.UNSUPPORTED_VERSION);
+  writeRanges(w, advertisedVersions());
 }

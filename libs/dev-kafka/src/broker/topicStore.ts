@@ -106,6 +106,21 @@ export class TopicStore {
     this.saveMeta();
   }
 
+  /** Replaces a topic's configs (validated first); retention and compaction follow the new policy from the next clean. */
+  setConfigs(name: string, configs: Record<string, string>, validateOnly: boolean): void {
+    const topic = this.topics.get(name);
+    if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic "${name}"`);
+    try {
+      validateTopicConfigs(configs);
+    } catch (err) {
+      throw new TopicError(ErrorCode.INVALID_CONFIG, (err as Error).message);
+    }
+    if (validateOnly) return;
+    topic.configs = configs;
+    topic.policy = effectivePolicy(configs);
+    this.saveMeta();
+  }
+
   partition(topic: string, partition: number): PartitionLog | undefined {
     return this.topics.get(topic)?.partitions[partition];
   }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import { ErrorCode } from '../protocol/errors';
-import type { DescribedGroup } from '../protocol/describeGroups/v2';
-import type { HeartbeatRequest } from '../protocol/heartbeat/v3';
-import type { JoinGroupRequest } from '../protocol/joinGroup/v5';
-import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/leaveGroup/v3';
-import type { SyncGroupRequest } from '../protocol/syncGroup/v3';
+import type { DescribedGroup } from '../protocol/describeGroups';
+import type { HeartbeatRequest } from '../protocol/heartbeat';
+import type { ListedGroup } from '../protocol/listGroups';
+import type { JoinGroupRequest } from '../protocol/joinGroup';
+import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/leaveGroup';
+import type { SyncGroupRequest } from '../protocol/syncGroup';
 import { chooseProtocol, newGroup, type Group, type JoinResult, type Member } from './group';
 import type { OffsetStore } from './offsetStore';
 
@@ -276,9 +277,12 @@ export class GroupCoordinator {
     };
   }
 
-  list(): { groupId: string; protocolType: string }[] {
+  list(): ListedGroup[] {
     const ids = new Set([...this.groups.keys(), ...this.offsets.groupIds()]);
-    return [...ids].map((groupId) => ({ groupId, protocolType: this.groups.get(groupId)?.protocolType || 'consumer' }));
+    return [...ids].map((groupId) => {
+      const group = this.groups.get(groupId);
+      return { groupId, protocolType: group?.protocolType || 'consumer', state: group?.state ?? 'Empty' };
+    });
   }
 
   delete(groupId: string): number {

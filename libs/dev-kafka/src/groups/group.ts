@@ -1,4 +1,4 @@
-import type { GroupProtocol } from '../protocol/joinGroup/v5';
+import type { GroupProtocol } from '../protocol/joinGroup';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 

@@ -1,14 +1,32 @@
 import type { Reader } from './reader';
 import type { Writer } from './writer';
 
-/** One API version: a request decoder and a response encoder, nothing else. */
+/**
+ * One API across the versions this broker speaks: a request decoder and a response encoder that
+ * take the version, as Kafka's own message specs do. Versions from `flexibleFrom` on use compact
+ * strings/arrays and tagged fields (the Reader/Writer switch on that; the codecs only place `tags()`).
+ */
 export interface Codec<Req, Res> {
   apiKey: number;
-  version: number;
   name: string;
-  decode(r: Reader): Req;
-  encode(w: Writer, res: Res): void;
+  /** The range advertised in ApiVersions and served. */
+  minVersion: number;
+  maxVersion: number;
+  /**
+   * Lowest version that still decodes. Requests between it and minVersion get their own
+   * response shape with UNSUPPORTED_VERSION in it (e.g. Produce v0–v2, which predate RecordBatch v2).
+   */
+  decodableFrom?: number;
+  /** First flexible version; Infinity when the API has none here. */
+  flexibleFrom: number;
+  decode(r: Reader, version: number): Req;
+  encode(w: Writer, res: Res, version: number): void;
 }
+
+export const NOT_FLEXIBLE = Number.POSITIVE_INFINITY;
+
+/** Authorized-operations fields answer this when the client did not ask for them (Kafka's "omitted"). */
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 export const ApiKey = {
   Produce: 0,
@@ -28,7 +46,13 @@ export const ApiKey = {
   CreateTopics: 19,
   DeleteTopics: 20,
   InitProducerId: 22,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeConfigs: 32,
+  AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
 } as const;

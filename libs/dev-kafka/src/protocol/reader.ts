@@ -6,9 +6,14 @@ export class MalformedRequestError extends Error {
   }
 }
 
-/** Reads the classic (non-flexible) Kafka primitives, checking every length against the frame. */
+/**
+ * Reads Kafka primitives, checking every length against the frame. With `flexible` set (the
+ * request's version is a flexible one), strings, bytes and arrays use the compact forms and
+ * `tags()` skips tagged fields; otherwise `tags()` reads nothing.
+ */
 export class Reader {
   private offset = 0;
+  flexible = false;
 
   constructor(private readonly buf: Buffer) {}
 
@@ -46,8 +51,47 @@ export class Reader {
     return Number(this.buf.readBigInt64BE(this.need(8)));
   }
 
-  nullableString(): string | null {
+  /** Unsigned LEB128, at most 5 bytes (a 32-bit value). */
+  uvarint(): number {
+    let value = 0;
+    for (let i = 0; i < 5; i++) {
+      const b = this.buf.readUInt8(this.need(1));
+      value += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) return value;
+    }
+    throw new MalformedRequestError('varint longer than 5 bytes');
+  }
+
+  /** Length of a compact field: the varint holds length + 1, 0 meaning null (returned as -1). */
+  private compactLength(): number {
+    return this.uvarint() - 1;
+  }
+
+  uuid(): Buffer {
+    const at = this.need(16);
+    return Buffer.from(this.buf.subarray(at, at + 16));
+  }
+
+  /** Skips the tagged fields ending a flexible structure; none of them changes what this broker does. */
+  tags(): void {
+    if (!this.flexible) return;
+    const count = this.uvarint();
+    for (let i = 0; i < count; i++) {
+      this.uvarint(); // tag
+      this.need(this.uvarint());
+    }
+  }
+
+  /** The request header's client id is a classic string even in flexible versions. */
+  classicNullableString(): string | null {
     const len = this.int16();
+    if (len === -1) return null;
+    const at = this.need(len);
+    return this.buf.toString('utf8', at, at + len);
+  }
+
+  nullableString(): string | null {
+    const len = this.flexible ? this.compactLength() : this.int16();
     if (len === -1) return null;
     const at = this.need(len);
     return this.buf.toString('utf8', at, at + len);
@@ -61,7 +105,7 @@ export class Reader {
 
   /** Returns a view into the frame; callers copy it if they keep it. */
   nullableBytes(): Buffer | null {
-    const len = this.int32();
+    const len = this.flexible ? this.compactLength() : this.int32();
     if (len === -1) return null;
     const at = this.need(len);
     return this.buf.subarray(at, at + len);
@@ -72,7 +116,7 @@ export class Reader {
   }
 
   nullableArray<T>(item: (r: Reader) => T): T[] | null {
-    const len = this.int32();
+    const len = this.flexible ? this.compactLength() : this.int32();
     if (len === -1) return null;
     // Each element takes at least one byte, which bounds hostile lengths before allocating.
     if (len < 0 || len > this.remaining) throw new MalformedRequestError(`bad array length ${len}`);

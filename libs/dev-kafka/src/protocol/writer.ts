@@ -2,8 +2,13 @@ const CHUNK = 16 * 1024;
 /** Byte strings at least this long are referenced, not copied, so Fetch can send stored batches as they are. */
 const BY_REFERENCE = 1024;
 
-/** Writes classic Kafka primitives into a list of buffers, keeping large payloads by reference. */
+/**
+ * Writes Kafka primitives into a list of buffers, keeping large payloads by reference. With
+ * `flexible` set, strings, bytes and arrays take the compact forms and `tags()` writes an empty
+ * tagged-field section; otherwise `tags()` writes nothing.
+ */
 export class Writer {
+  flexible = false;
   private readonly chunks: Buffer[] = [];
   private cur: Buffer = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
@@ -56,10 +61,45 @@ export class Writer {
     return this;
   }
 
+  uvarint(v: number): this {
+    let rest = v;
+    while (rest >= 0x80) {
+      this.int8Unsigned((rest & 0x7f) | 0x80);
+      rest = Math.floor(rest / 128);
+    }
+    return this.int8Unsigned(rest);
+  }
+
+  private int8Unsigned(v: number): this {
+    this.room(1);
+    this.pos = this.cur.writeUInt8(v, this.pos);
+    return this;
+  }
+
+  /** Length prefix of a string, bytes or array: classic int16/int32, or compact varint (length + 1, 0 = null). */
+  private lengthPrefix(len: number, classic: 'int16' | 'int32'): this {
+    if (this.flexible) return this.uvarint(len + 1);
+    return classic === 'int16' ? this.int16(len) : this.int32(len);
+  }
+
+  /** A topic id; null writes the all-zero id Kafka uses for "none". */
+  uuid(v: Buffer | null): this {
+    this.room(16);
+    if (v === null) this.cur.fill(0, this.pos, this.pos + 16);
+    else v.copy(this.cur, this.pos, 0, 16);
+    this.pos += 16;
+    return this;
+  }
+
+  /** No tagged fields: writes the empty section in flexible versions. */
+  tags(): this {
+    return this.flexible ? this.uvarint(0) : this;
+  }
+
   nullableString(v: string | null): this {
-    if (v === null) return this.int16(-1);
+    if (v === null) return this.lengthPrefix(-1, 'int16');
     const len = Buffer.byteLength(v);
-    this.int16(len);
+    this.lengthPrefix(len, 'int16');
     this.room(len);
     this.pos += this.cur.write(v, this.pos, 'utf8');
     return this;
@@ -82,8 +122,8 @@ export class Writer {
   }
 
   nullableBytes(v: Buffer | null): this {
-    if (v === null) return this.int32(-1);
-    this.int32(v.length);
+    if (v === null) return this.lengthPrefix(-1, 'int32');
+    this.lengthPrefix(v.length, 'int32');
     return this.raw(v);
   }
 
@@ -95,19 +135,19 @@ export class Writer {
   bytesList(list: Buffer[]): this {
     let len = 0;
     for (const b of list) len += b.length;
-    this.int32(len);
+    this.lengthPrefix(len, 'int32');
     for (const b of list) this.raw(b);
     return this;
   }
 
   array<T>(items: readonly T[], item: (w: Writer, v: T) => void): this {
-    this.int32(items.length);
+    this.lengthPrefix(items.length, 'int32');
     for (const v of items) item(this, v);
     return this;
   }
 
   nullableArray<T>(items: readonly T[] | null, item: (w: Writer, v: T) => void): this {
-    if (items === null) return this.int32(-1);
+    if (items === null) return this.lengthPrefix(-1, 'int32');
     return this.array(items, item);
   }
 

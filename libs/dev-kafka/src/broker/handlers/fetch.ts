@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors';
-import type { FetchRequest, FetchResponse } from '../../protocol/fetch/v11';
-import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/listOffsets/v3';
+import type { FetchRequest, FetchResponse } from '../../protocol/fetch';
+import type { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/listOffsets';
 import type { BrokerContext, Handler } from '../context';
 
 const LATEST = -1;

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/errors';
-import type { ProducePartitionData, ProducePartitionResult, ProduceRequest, ProduceResponse } from '../../protocol/produce/v7';
+import type { ProducePartitionData, ProducePartitionResult, ProduceRequest, ProduceResponse } from '../../protocol/produce';
 import { InvalidRecordBatchError, splitBatches, type BatchInfo } from '../../storage/recordBatch';
 import type { BrokerContext, Handler } from '../context';
 
@@ -45,18 +45,22 @@ function appendPartition(broker: BrokerContext, topic: string, data: ProducePart
   return { partition: data.partition, errorCode: ErrorCode.NONE, baseOffset: firstOffset, logStartOffset: log.logStartOffset };
 }
 
-export const handleProduce: Handler<ProduceRequest, ProduceResponse> = (req, broker) => {
-  const valid = VALID_ACKS.has(req.acks);
+/** Below v3 a request cannot carry RecordBatch v2; it is answered, not stored. */
+const FIRST_SERVED_VERSION = 3;
+
+export const handleProduce: Handler<ProduceRequest, ProduceResponse> = (req, broker, rc) => {
+  const refusal = rc.apiVersion < FIRST_SERVED_VERSION ? ErrorCode.UNSUPPORTED_VERSION : !VALID_ACKS.has(req.acks) ? ErrorCode.INVALID_REQUIRED_ACKS : null;
+  if (refusal === ErrorCode.UNSUPPORTED_VERSION) broker.log.warn('produce version refused', { version: rc.apiVersion, clientId: rc.clientId });
   const response: ProduceResponse = {
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) =>
-        valid
+        refusal === null
           ? appendPartition(broker, t.name, p)
-          : { partition: p.partition, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logStartOffset: -1 },
+          : { partition: p.partition, errorCode: refusal, baseOffset: -1, logStartOffset: -1 },
       ),
     })),
   };
   // One node: an append is fully replicated the moment it is stored, so acks 1 and -1 answer alike.
-  return req.acks === 0 ? null : response;
+  return req.acks === 0 && refusal === null ? null : response;
 };

@@ -1,10 +1,12 @@
 import { ErrorCode } from '../../protocol/errors';
-import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/createPartitions/v1';
-import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/createTopics/v3';
-import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/deleteTopics/v1';
-import type { DescribeConfigsRequest, DescribeConfigsResponse, DescribedConfig } from '../../protocol/describeConfigs/v2';
-import type { MetadataRequest, MetadataResponse, TopicMetadata } from '../../protocol/metadata/v6';
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/createPartitions';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/createTopics';
+import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/deleteTopics';
+import type { DescribeConfigsRequest, DescribeConfigsResponse, DescribedConfig } from '../../protocol/describeConfigs';
+import type { MetadataRequest, MetadataResponse, TopicMetadata } from '../../protocol/metadata';
 import { TOPIC_CONFIG_DEFAULTS } from '../../storage/topicConfig';
+import type { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/alterConfigs';
+import { ConfigOperation } from '../../protocol/alterConfigs';
 import type { BrokerContext, Handler } from '../context';
 import { TopicError, type Topic } from '../topicStore';
 
@@ -71,9 +73,9 @@ export const handleCreateTopics: Handler<CreateTopicsRequest, CreateTopicsRespon
       if (req.validateOnly) broker.topics.validateCreate(t.name, partitions, configs);
       else broker.topics.create(t.name, partitions, configs);
       broker.log.info('topic created', { topic: t.name, partitions, validateOnly: req.validateOnly });
-      return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+      return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions: partitions };
     } catch (err) {
-      return { name: t.name, ...topicFailure(err) };
+      return { name: t.name, numPartitions: -1, ...topicFailure(err) };
     }
   }),
 });
@@ -84,9 +86,9 @@ export const handleDeleteTopics: Handler<DeleteTopicsRequest, DeleteTopicsRespon
       broker.topics.delete(name);
       broker.groups.offsets.deleteTopic(name);
       broker.log.info('topic deleted', { topic: name });
-      return { name, errorCode: ErrorCode.NONE };
+      return { name, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (err) {
-      return { name, errorCode: topicFailure(err).errorCode };
+      return { name, ...topicFailure(err) };
     }
   }),
 });
@@ -152,3 +154,44 @@ export const handleDescribeConfigs: Handler<DescribeConfigsRequest, DescribeConf
   }),
 });
 
+
+/** The topic's configs after one AlterConfigs (replace all) or IncrementalAlterConfigs (per-name operations) resource. */
+function alteredConfigs(current: Record<string, string>, req: AlterConfigsRequest, changes: AlterConfigsRequest['resources'][number]['configs']): Record<string, string> {
+  const next: Record<string, string> = req.replace ? {} : { ...current };
+  for (const c of changes) {
+    if (c.operation === ConfigOperation.SET) {
+      if (c.value === null) delete next[c.name];
+      else next[c.name] = c.value;
+    } else if (c.operation === ConfigOperation.DELETE) {
+      delete next[c.name];
+    } else if (c.operation === ConfigOperation.APPEND || c.operation === ConfigOperation.SUBTRACT) {
+      // List-valued configs (cleanup.policy is the one this broker acts on) hold comma-separated items.
+      const items = (next[c.name] ?? TOPIC_CONFIG_DEFAULTS[c.name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const given = (c.value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const result = c.operation === ConfigOperation.APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((i) => !given.includes(i));
+      next[c.name] = result.join(',');
+    } else {
+      throw new TopicError(ErrorCode.INVALID_REQUEST, `config operation ${c.operation} for "${c.name}" is not one of SET, DELETE, APPEND, SUBTRACT`);
+    }
+  }
+  return next;
+}
+
+/** Topic configs can change; broker configs are static here and refused with a message saying so. */
+export const handleAlterConfigs: Handler<AlterConfigsRequest, AlterConfigsResponse> = (req, broker) => ({
+  resources: req.resources.map((r) => {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    if (r.resourceType !== RESOURCE_TOPIC) {
+      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `only topic configs can be altered on this broker, not resource type ${r.resourceType}` };
+    }
+    try {
+      const topic = broker.topics.topics.get(r.resourceName);
+      if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic "${r.resourceName}"`);
+      broker.topics.setConfigs(r.resourceName, alteredConfigs(topic.configs, req, r.configs), req.validateOnly);
+      broker.log.info('topic configs altered', { topic: r.resourceName, validateOnly: req.validateOnly, incremental: !req.replace });
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (err) {
+      return { ...base, ...topicFailure(err) };
+    }
+  }),
+});

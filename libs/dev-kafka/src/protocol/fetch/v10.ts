@@ -1,3 +1,0 @@
-import { fetchLayout } from './v11';
-
-export const fetchV10 = fetchLayout(10);

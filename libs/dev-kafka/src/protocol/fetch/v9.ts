@@ -1,3 +1,0 @@
-import { fetchLayout } from './v11';
-
-export const fetchV9 = fetchLayout(9);

@@ -1,3 +1,0 @@
-import { metadataLayout } from './v6';
-
-export const metadataV2 = metadataLayout(2);

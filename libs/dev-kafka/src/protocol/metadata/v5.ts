@@ -1,3 +1,0 @@
-import { metadataLayout } from './v6';
-
-export const metadataV5 = metadataLayout(5);
