@@ -2,6 +2,7 @@
  * Wires the service: database pool and migrations, the HTTP app, and (unless RUN_RELAY=false)
  * the outbox relay in the same process, publishing to Kafka through the Avro serde.
  */
+import { postgresConnection } from '@retail-backbone/connections';
 import type { Server } from 'node:http';
 import { EventSerde } from '@retail-backbone/contracts';
 import { createKafka, OutboxRelay } from '@retail-backbone/messaging';
@@ -42,7 +43,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
   const logger = options.logger ?? createLogger({ service: 'order-ingest', level: config.logLevel, defaultMeta: { region: config.region } });
   const registry = options.registry ?? createMetricsRegistry({ service: 'order-ingest' });
   if (options.migrate !== false) await migrate(config.databaseUrl, config.schema);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, connectionTimeoutMillis: 2_000 });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: config.poolSize, connectionTimeoutMillis: 2_000 });
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
   const store = new IngestStore({ pool, schema: config.schema, region: config.region });
   const keys = new PosApiKeys(pool, config.schema, config.posKeyCacheMs);

@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import type { Logger } from '@retail-backbone/observability';
 import pg from 'pg';
 
@@ -33,7 +34,7 @@ export class StockChangeListener {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.connectionString });
+    const client = new pg.Client({ ...postgresConnection(this.options.connectionString) });
     this.client = client;
     const lost = (error: unknown) => this.lost(client, error);
     client.on('notification', (message) => {

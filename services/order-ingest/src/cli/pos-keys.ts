@@ -3,6 +3,7 @@
  *   pnpm --filter @retail-backbone/order-ingest pos-keys create --estate eu-stores --store berlin-01 --location store-berlin-01
  * Reads DATABASE_URL and DB_SCHEMA (default order_ingest); applies migrations first.
  */
+import { postgresConnection } from '@retail-backbone/connections';
 import { Command } from 'commander';
 import pg from 'pg';
 import { PosApiKeys } from '../pos/api-keys';
@@ -13,7 +14,7 @@ async function withKeys<T>(fn: (keys: PosApiKeys) => Promise<T>): Promise<T> {
   if (!databaseUrl) throw new Error('DATABASE_URL is required');
   const schema = process.env.DB_SCHEMA ?? 'order_ingest';
   await migrate(databaseUrl, schema);
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = new pg.Pool({ ...postgresConnection(databaseUrl), max: 1 });
   try {
     return await fn(new PosApiKeys(pool, schema, 0));
   } finally {
