@@ -26,6 +26,8 @@ export const orderIngestEnv = baseServiceEnv.extend({
   POS_BATCH_MAX_ITEMS: env.positiveInt().default(5_000),
   POS_RATE_LIMIT_PER_SECOND: env.positiveInt().default(50),
   POS_KEY_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Failed POS key checks allowed per client address and minute before it gets 429 without a look-up. */
+  POS_AUTH_FAILURES_PER_MINUTE: env.positiveInt().default(20),
   RUN_RELAY: env.bool().default(true),
   AUTO_REGISTER_SCHEMAS: env.bool().default(false),
 });
@@ -49,6 +51,7 @@ export interface OrderIngestConfig {
   defaultLocationId: string;
   limits: { webhookBody: string; posBody: string; posBatchBody: string; posBatchItems: number; posRatePerSecond: number };
   posKeyCacheMs: number;
+  posAuthFailuresPerMinute?: number;
   runRelay: boolean;
   autoRegisterSchemas: boolean;
   shutdownTimeoutMs: number;
@@ -82,6 +85,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OrderIng
       posRatePerSecond: e.POS_RATE_LIMIT_PER_SECOND,
     },
     posKeyCacheMs: e.POS_KEY_CACHE_MS,
+    posAuthFailuresPerMinute: e.POS_AUTH_FAILURES_PER_MINUTE,
     runRelay: e.RUN_RELAY,
     autoRegisterSchemas: e.AUTO_REGISTER_SCHEMAS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -5,7 +5,7 @@
 import { postgresConnection } from '@retail-backbone/connections';
 import type { Server } from 'node:http';
 import { EventSerde } from '@retail-backbone/contracts';
-import { createKafka, OutboxRelay } from '@retail-backbone/messaging';
+import { createKafka, OutboxRelay, PgListener } from '@retail-backbone/messaging';
 import { createLogger, createMetricsRegistry, listen, type Logger } from '@retail-backbone/observability';
 import type { Express } from 'express';
 import pg from 'pg';
@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import type { OrderIngestConfig } from './config';
 import { createIngestApp } from './http/app';
 import { ingestMetrics } from './metrics';
-import { PosApiKeys } from './pos/api-keys';
+import { PosApiKeys, posKeyRevokedChannel } from './pos/api-keys';
 import { IngestStore } from './store/ingest-store';
 import { migrate } from './store/migrate';
 
@@ -47,6 +47,12 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
   const store = new IngestStore({ pool, schema: config.schema, region: config.region });
   const keys = new PosApiKeys(pool, config.schema, config.posKeyCacheMs);
+  // Revocations from any replica or the pos-keys CLI; while not listening, nothing cached is trusted.
+  const revocations = new PgListener(
+    { connectionString: config.databaseUrl, channel: posKeyRevokedChannel(config.schema), logger },
+    { listening: () => keys.forgetAll(), lost: () => keys.forgetAll(), changed: (keyId) => keyId && keys.forget(keyId) },
+  );
+  await revocations.start();
 
   let relay: OutboxRelay | undefined;
   if (config.runRelay) {
@@ -74,6 +80,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
     }
   } catch (error) {
     await relay?.stop().catch(() => undefined);
+    await revocations.stop();
     await pool.end();
     throw error;
   }
@@ -97,6 +104,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
     async stop() {
       await close?.();
       await relay?.stop();
+      await revocations.stop();
       await pool.end();
     },
   };

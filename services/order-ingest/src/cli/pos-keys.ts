@@ -4,7 +4,7 @@
  * Reads DATABASE_URL and DB_SCHEMA (default order_ingest); applies migrations first.
  */
 import { postgresConnection } from '@retail-backbone/connections';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { PosApiKeys } from '../pos/api-keys';
 import { migrate } from '../store/migrate';
@@ -30,8 +30,14 @@ program
   .requiredOption('--store <id>', 'store id')
   .requiredOption('--location <id>', 'stock location of the store')
   .option('--label <text>', 'free-text label, e.g. till number')
-  .action(async (opts: { estate: string; store: string; location: string; label?: string }) => {
-    const created = await withKeys((keys) => keys.create({ estateId: opts.estate, storeId: opts.store, locationId: opts.location, label: opts.label }));
+  .option('--expires-in-days <days>', 'the key stops working after this many days', (value) => {
+    const days = Number(value);
+    if (!Number.isFinite(days) || days <= 0) throw new InvalidArgumentError('must be a positive number of days');
+    return days;
+  })
+  .action(async (opts: { estate: string; store: string; location: string; label?: string; expiresInDays?: number }) => {
+    const expiresAt = opts.expiresInDays ? new Date(Date.now() + opts.expiresInDays * 86_400_000) : undefined;
+    const created = await withKeys((keys) => keys.create({ estateId: opts.estate, storeId: opts.store, locationId: opts.location, label: opts.label, expiresAt }));
     process.stdout.write(`${JSON.stringify({ keyId: created.keyId, apiKey: created.apiKey, note: 'shown once; only its hash is stored' })}\n`);
   });
 
