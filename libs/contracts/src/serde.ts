@@ -5,6 +5,7 @@
  * version, resolved into the current (reader) schema of that event type.
  */
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
+import { registryAuthFromEnv, type RegistryAuth } from '@retail-backbone/connections';
 import type * as avro from 'avsc';
 import { getAvroType, getSchemaText } from './catalog';
 import { DecodeError, RegistryUnavailableError, SchemaNotRegisteredError, SchemaRegistrationError } from './errors';
@@ -38,6 +39,8 @@ export interface EventSerdeOptions {
   validateOnDecode?: boolean;
   /** Retries of idempotent registry reads inside the client (default 3). */
   registryRetries?: number;
+  /** Basic auth; read from SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD when not given. */
+  registryAuth?: RegistryAuth;
 }
 
 export interface RegisteredSubject {
@@ -61,13 +64,15 @@ export class EventSerde {
   private readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, Promise<number>>();
   private readonly readers = new Map<number, Promise<ReaderForId>>();
-  private readonly options: Required<Omit<EventSerdeOptions, 'registryUrl' | 'clientId' | 'registryRetries'>>;
+  private readonly options: Required<Omit<EventSerdeOptions, 'registryUrl' | 'clientId' | 'registryRetries' | 'registryAuth'>>;
 
   constructor(options: EventSerdeOptions = {}) {
     const host = options.registryUrl ?? process.env.SCHEMA_REGISTRY_URL;
     if (!host) throw new Error('EventSerde needs registryUrl or SCHEMA_REGISTRY_URL');
+    const auth = options.registryAuth ?? registryAuthFromEnv();
     this.registry = new SchemaRegistry({
       host,
+      ...(auth ? { auth } : {}),
       clientId: options.clientId ?? 'retail-backbone-contracts',
       retry: { retries: options.registryRetries ?? 3 },
     });

@@ -1,3 +1,4 @@
+import { kafkaSecurityFromEnv } from '@retail-backbone/connections';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,7 +129,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 }
 
 async function provision(devstack: DevStack, services: readonly ServiceDefinition[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'local-platform', brokers: devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'local-platform', brokers: devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, ...kafkaSecurityFromEnv() });
   const admin = kafka.admin();
   await admin.connect();
   try {

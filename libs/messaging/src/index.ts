@@ -36,3 +36,4 @@ export { LagMonitor } from './consumer/lag';
 export { ProduceFence, SendFencedError } from './outbox/fence';
 export { outboxMetrics, consumerMetrics } from './metrics';
 export { toStoredJson, fromStoredJson } from './stored-json';
+export { PgListener, type PgListenerHandlers } from './pg-listener';

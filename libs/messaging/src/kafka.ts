@@ -1,3 +1,4 @@
+import { kafkaSecurityFromEnv, type KafkaSecurity } from '@retail-backbone/connections';
 import type { Logger } from '@retail-backbone/observability';
 import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
 
@@ -21,6 +22,8 @@ export interface KafkaClientOptions {
   clientId: string;
   logger?: Logger;
   config?: Partial<KafkaConfig>;
+  /** TLS and SASL; read from KAFKA_TLS* / KAFKA_SASL_* when not given. */
+  security?: KafkaSecurity;
 }
 
 const configs = new WeakMap<Kafka, KafkaConfig>();
@@ -31,6 +34,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     brokers: options.brokers,
     logLevel: logLevel.WARN,
     ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
+    ...(options.security ?? kafkaSecurityFromEnv()),
     ...options.config,
   };
   const kafka = new Kafka(config);

@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import path from 'node:path';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
@@ -34,7 +35,7 @@ export interface SchemaMigration extends MigrateOptions {
  */
 export async function migrateSchema(options: SchemaMigration): Promise<void> {
   const schema = assertSchemaName(options.schema);
-  const client = new pg.Client({ connectionString: options.databaseUrl });
+  const client = new pg.Client({ ...postgresConnection(options.databaseUrl) });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${options.migrationsTable}:${schema}`]);

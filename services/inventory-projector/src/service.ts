@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import { EventSerde } from '@retail-backbone/contracts';
 import { ConsumerRunner, createKafka, migrateMessaging, OutboxRelay } from '@retail-backbone/messaging';
 import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type Registry } from '@retail-backbone/observability';
@@ -45,7 +46,7 @@ export async function migrate(config: ProjectorConfig, pool: pg.Pool): Promise<v
 export async function startProjector(config: ProjectorConfig, parts: ProjectorParts = {}, logger?: Logger): Promise<RunningProjector> {
   const log = logger ?? createLogger({ service: config.service, level: config.logLevel, defaultMeta: { region: config.region } });
   const registry = createMetricsRegistry({ service: config.service });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: config.poolSize });
   pool.on('error', (error) => log.warn('idle database connection failed', { error }));
   const stops: Array<() => Promise<void>> = [async () => pool.end()];
   const stop = async () => {

@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import { EventSerde as AvroSerde } from '@retail-backbone/contracts';
 import { ConsumerRunner, createKafka, OutboxRelay, type EventSerde } from '@retail-backbone/messaging';
 import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type Registry } from '@retail-backbone/observability';
@@ -92,7 +93,7 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
   await migrateOdooWriter(config.databaseUrl, config.schema);
   // Each partition consumed at once holds a transaction while its orders wait for their Odoo
   // batch, and the intent and partner writes use a connection of their own.
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.partitionConcurrency * 2 + 6 });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: config.partitionConcurrency * 2 + 6 });
   const core = buildCore(config, pool, logger, registry, deps.afterOdooWrite);
   const kafka = deps.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: config.serviceName, logger });
   const serde = deps.serde ?? new AvroSerde({ registryUrl: config.schemaRegistryUrl });

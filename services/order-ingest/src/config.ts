@@ -1,4 +1,5 @@
-import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, ConfigError, env, loadConfig, z } from '@retail-backbone/observability';
+import { normaliseShopDomain, normaliseSiteUrl, parseSourceMap, type WebhookSource } from './auth/webhook-sources';
 
 const optionalSecret = z.string().min(16, 'must be at least 16 characters').optional();
 const byteSize = z.string().regex(/^\d+(b|kb|mb)$/i, "must be a size like '512kb' or '2mb'");
@@ -11,6 +12,12 @@ export const orderIngestEnv = baseServiceEnv.extend({
   SHOPIFY_WEBHOOK_SECRET: optionalSecret,
   WOOCOMMERCE_WEBHOOK_SECRET: optionalSecret,
   STRIPE_WEBHOOK_SECRET: optionalSecret,
+  /** JSON {"<shop>.myshopify.com": ["<secret>", "<previous secret>"]}: the allowlist of shops. */
+  SHOPIFY_WEBHOOK_SECRETS: z.string().optional(),
+  /** JSON {"https://<site>": ["<secret>", ...]}: the allowlist of WooCommerce sites. */
+  WOOCOMMERCE_WEBHOOK_SECRETS: z.string().optional(),
+  /** 72 h: longer than Shopify's 48 h of retries, which keep the first X-Shopify-Triggered-At. */
+  SHOPIFY_TRIGGERED_AT_WINDOW_SECONDS: env.positiveInt().default(72 * 3600),
   STRIPE_TOLERANCE_SECONDS: env.positiveInt().default(300),
   DEFAULT_LOCATION_ID: z.string().min(1).default('online'),
   WEBHOOK_BODY_LIMIT: byteSize.default('2mb'),
@@ -19,6 +26,8 @@ export const orderIngestEnv = baseServiceEnv.extend({
   POS_BATCH_MAX_ITEMS: env.positiveInt().default(5_000),
   POS_RATE_LIMIT_PER_SECOND: env.positiveInt().default(50),
   POS_KEY_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Failed POS key checks allowed per client address and minute before it gets 429 without a look-up. */
+  POS_AUTH_FAILURES_PER_MINUTE: env.positiveInt().default(20),
   RUN_RELAY: env.bool().default(true),
   AUTO_REGISTER_SCHEMAS: env.bool().default(false),
 });
@@ -33,11 +42,16 @@ export interface OrderIngestConfig {
   schemaRegistryUrl: string;
   schema: string;
   poolSize: number;
+  /** Legacy single secrets: any shop/site may use them (development); Stripe has one account. */
   secrets: { shopify?: string; woocommerce?: string; stripe?: string };
+  /** Per-shop / per-site secrets (two or more during a rotation); their keys are the allowlist. */
+  webhookSources?: { shopify: WebhookSource[]; woocommerce: WebhookSource[] };
+  triggeredAtWindowSeconds?: number;
   stripeToleranceSeconds: number;
   defaultLocationId: string;
   limits: { webhookBody: string; posBody: string; posBatchBody: string; posBatchItems: number; posRatePerSecond: number };
   posKeyCacheMs: number;
+  posAuthFailuresPerMinute?: number;
   runRelay: boolean;
   autoRegisterSchemas: boolean;
   shutdownTimeoutMs: number;
@@ -46,6 +60,10 @@ export interface OrderIngestConfig {
 
 export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OrderIngestConfig {
   const e = loadConfig(orderIngestEnv, source);
+  const shopify = parseSourceMap('SHOPIFY_WEBHOOK_SECRETS', e.SHOPIFY_WEBHOOK_SECRETS, normaliseShopDomain);
+  const woocommerce = parseSourceMap('WOOCOMMERCE_WEBHOOK_SECRETS', e.WOOCOMMERCE_WEBHOOK_SECRETS, normaliseSiteUrl);
+  const problems = [shopify, woocommerce].flatMap((parsed) => parsed.filter((item): item is string => typeof item === 'string'));
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     region: e.REGION,
     port: e.PORT ?? e.HTTP_PORT,
@@ -55,6 +73,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OrderIng
     schema: e.DB_SCHEMA,
     poolSize: e.DB_POOL_SIZE,
     secrets: { shopify: e.SHOPIFY_WEBHOOK_SECRET, woocommerce: e.WOOCOMMERCE_WEBHOOK_SECRET, stripe: e.STRIPE_WEBHOOK_SECRET },
+    webhookSources: { shopify: shopify as WebhookSource[], woocommerce: woocommerce as WebhookSource[] },
+    triggeredAtWindowSeconds: e.SHOPIFY_TRIGGERED_AT_WINDOW_SECONDS,
     stripeToleranceSeconds: e.STRIPE_TOLERANCE_SECONDS,
     defaultLocationId: e.DEFAULT_LOCATION_ID,
     limits: {
@@ -65,6 +85,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OrderIng
       posRatePerSecond: e.POS_RATE_LIMIT_PER_SECOND,
     },
     posKeyCacheMs: e.POS_KEY_CACHE_MS,
+    posAuthFailuresPerMinute: e.POS_AUTH_FAILURES_PER_MINUTE,
     runRelay: e.RUN_RELAY,
     autoRegisterSchemas: e.AUTO_REGISTER_SCHEMAS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

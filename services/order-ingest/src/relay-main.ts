@@ -2,6 +2,7 @@
  * The outbox relay on its own (for deployments that run the HTTP replicas with RUN_RELAY=false).
  * Several relay processes may run: they share the outbox lanes through leases.
  */
+import { postgresConnection } from '@retail-backbone/connections';
 import { EventSerde } from '@retail-backbone/contracts';
 import { createKafka, OutboxRelay } from '@retail-backbone/messaging';
 import { createLogger, createMetricsRegistry, createHttpApp, Lifecycle, listen, startTelemetry } from '@retail-backbone/observability';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'order-ingest-relay', level: config.logLevel, defaultMeta: { region: config.region } });
   const registry = createMetricsRegistry({ service: 'order-ingest-relay' });
   const lifecycle = new Lifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs }).handleSignals();
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: 4 });
   const relay = new OutboxRelay({
     pool,
     schema: config.schema,

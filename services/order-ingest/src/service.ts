@@ -2,9 +2,10 @@
  * Wires the service: database pool and migrations, the HTTP app, and (unless RUN_RELAY=false)
  * the outbox relay in the same process, publishing to Kafka through the Avro serde.
  */
+import { postgresConnection } from '@retail-backbone/connections';
 import type { Server } from 'node:http';
 import { EventSerde } from '@retail-backbone/contracts';
-import { createKafka, OutboxRelay } from '@retail-backbone/messaging';
+import { createKafka, OutboxRelay, PgListener } from '@retail-backbone/messaging';
 import { createLogger, createMetricsRegistry, listen, type Logger } from '@retail-backbone/observability';
 import type { Express } from 'express';
 import pg from 'pg';
@@ -12,7 +13,7 @@ import type { Registry } from 'prom-client';
 import type { OrderIngestConfig } from './config';
 import { createIngestApp } from './http/app';
 import { ingestMetrics } from './metrics';
-import { PosApiKeys } from './pos/api-keys';
+import { PosApiKeys, posKeyRevokedChannel } from './pos/api-keys';
 import { IngestStore } from './store/ingest-store';
 import { migrate } from './store/migrate';
 
@@ -42,10 +43,16 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
   const logger = options.logger ?? createLogger({ service: 'order-ingest', level: config.logLevel, defaultMeta: { region: config.region } });
   const registry = options.registry ?? createMetricsRegistry({ service: 'order-ingest' });
   if (options.migrate !== false) await migrate(config.databaseUrl, config.schema);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolSize, connectionTimeoutMillis: 2_000 });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: config.poolSize, connectionTimeoutMillis: 2_000 });
   pool.on('error', (error) => logger.warn('idle database connection failed', { error: error.message }));
   const store = new IngestStore({ pool, schema: config.schema, region: config.region });
   const keys = new PosApiKeys(pool, config.schema, config.posKeyCacheMs);
+  // Revocations from any replica or the pos-keys CLI; while not listening, nothing cached is trusted.
+  const revocations = new PgListener(
+    { connectionString: config.databaseUrl, channel: posKeyRevokedChannel(config.schema), logger },
+    { listening: () => keys.forgetAll(), lost: () => keys.forgetAll(), changed: (keyId) => keyId && keys.forget(keyId) },
+  );
+  await revocations.start();
 
   let relay: OutboxRelay | undefined;
   if (config.runRelay) {
@@ -73,6 +80,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
     }
   } catch (error) {
     await relay?.stop().catch(() => undefined);
+    await revocations.stop();
     await pool.end();
     throw error;
   }
@@ -96,6 +104,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
     async stop() {
       await close?.();
       await relay?.stop();
+      await revocations.stop();
       await pool.end();
     },
   };

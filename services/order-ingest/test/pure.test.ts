@@ -1,5 +1,5 @@
 import { signBase64Hmac, signStripe, verifyBase64Hmac, verifyStripeSignature } from '../src/auth/signatures';
-import { MalformedJsonError, parseJsonExact } from '../src/json/parse-exact';
+import { MalformedJsonError, MAX_JSON_DEPTH, parseJsonBody, parseJsonExact } from '../src/json/parse-exact';
 import { money } from '../src/money';
 import { CARD_REDACTED, redactCardData } from '../src/redact-card-data';
 
@@ -13,6 +13,28 @@ describe('parseJsonExact', () => {
     const parsed = parseJsonExact('{"s": "a\\\\", "t": "b\\" 1234567890123456789 \\\\", "e": 1e1234567890123456, "x": 1234567890123456789}');
     expect(parsed).toEqual({ s: 'a\\', t: 'b" 1234567890123456789 \\', e: Infinity, x: '1234567890123456789' });
     expect(() => parseJsonExact('"\\1234567890123456789')).toThrow(MalformedJsonError);
+  });
+});
+
+describe('parseJsonExact with input PostgreSQL jsonb cannot hold', () => {
+  it('replaces \\u0000 and lone surrogates by U+FFFD in values and keys, keeping real surrogate pairs', () => {
+    const parsed = parseJsonExact('{"note": "a\\u0000b", "k\\u0000": "\\ud800x\\udc00", "emoji": "\\ud83d\\ude00", "deep": [{"t": "\\udfff"}]}');
+    expect(parsed).toEqual({ note: 'a\uFFFDb', 'k\uFFFD': '\uFFFDx\uFFFD', emoji: '\u{1F600}', deep: [{ t: '\uFFFD' }] });
+  });
+
+  it('leaves an escaped backslash followed by u0000 as the text it is', () => {
+    expect(parseJsonExact('{"s": "\\\\u0000"}')).toEqual({ s: '\\u0000' });
+  });
+
+  it(`accepts nesting up to ${MAX_JSON_DEPTH} levels and refuses deeper with a message saying so`, () => {
+    const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(() => parseJsonExact(nested(MAX_JSON_DEPTH))).not.toThrow();
+    expect(() => parseJsonExact(nested(MAX_JSON_DEPTH + 1))).toThrow(`deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(() => parseJsonExact('"' + '['.repeat(1000) + '"')).not.toThrow();
+  });
+
+  it('refuses invalid UTF-8 before parsing', () => {
+    expect(() => parseJsonBody(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]))).toThrow('body is not valid UTF-8');
   });
 });
 

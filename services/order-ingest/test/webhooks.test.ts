@@ -175,6 +175,28 @@ describe('Shopify webhooks', () => {
     expect(((await malformed.json()) as { type: string }).type).toContain('malformed-json');
   });
 
+  it('accepts a signed order whose text holds \\u0000 and a lone surrogate, storing them as U+FFFD, and refuses deep nesting with 422', async () => {
+    const domain = shop();
+    const hostile = Buffer.from(
+      CREATE.toString('utf8')
+        .replace('"note": null', '"note": "gift\\u0000wrap \\ud83d"')
+        .replace('"first_name": "John"', '"first_name": "Jo\\u0000hn\\udc00"'),
+    );
+    const res = await postShopify(hostile, 'orders/create', domain);
+    expect(res.status).toBe(202);
+    const { orderId } = (await res.json()) as { orderId: string };
+    await h.events.waitFor(() => h.events.forKey(orderId).length === 1);
+    const value = h.events.forKey(orderId)[0]!.event.value as unknown as { customer: { firstName: string | null } | null };
+    expect(value.customer?.firstName).toBe('Jo\uFFFDhn\uFFFD');
+
+    const deep = Buffer.from(`{"id": 1, "x": ${'['.repeat(200)}${']'.repeat(200)}}`);
+    const refused = await postShopify(deep, 'orders/create', domain);
+    expect(refused.status).toBe(422);
+    const problem = (await refused.json()) as { type: string; errors: Array<{ detail: string }> };
+    expect(problem.type).toContain('malformed-json');
+    expect(problem.errors[0]!.detail).toContain('deeper than 64 levels');
+  });
+
   it('answers 413 for a body over the limit without keeping it', async () => {
     const big = Buffer.from(JSON.stringify({ padding: 'x'.repeat(70 * 1024) }));
     const res = await postShopify(big, 'orders/create', shop());

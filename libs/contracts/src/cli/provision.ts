@@ -2,6 +2,7 @@
  * `pnpm --filter @retail-backbone/contracts provision`: creates the catalog's topics on
  * KAFKA_BROKERS and registers every schema on SCHEMA_REGISTRY_URL. Safe to run on every deploy.
  */
+import { kafkaSecurityFromEnv } from '@retail-backbone/connections';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { provisionSchemas, provisionTopics } from '../provision';
@@ -26,7 +27,7 @@ const program = new Command()
         if (!topic || !group) throw new Error(`--dlq ${spec}: expected <topic>:<group>`);
         return { topic, group };
       });
-      const kafka = new Kafka({ clientId: 'contracts-provision', brokers: opts.brokers.split(','), logLevel: logLevel.NOTHING });
+      const kafka = new Kafka({ clientId: 'contracts-provision', brokers: opts.brokers.split(','), logLevel: logLevel.NOTHING, ...kafkaSecurityFromEnv() });
       const admin = kafka.admin();
       await admin.connect();
       try {

@@ -3,6 +3,7 @@
  * delivery ids, POS calls with the store's API key and Idempotency-Key, and WMS stock events as
  * Avro on Kafka. Loopback only.
  */
+import { kafkaSecurityFromEnv } from '@retail-backbone/connections';
 import { randomUUID } from 'node:crypto';
 import { buildEnvelope, EventSerde, eventKey, topicOf, type EventPayloads } from '@retail-backbone/contracts';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
@@ -83,7 +84,7 @@ export class TrafficClient {
       region: options.region ?? 'local',
     };
     this.serde = new EventSerde({ registryUrl: this.env.SCHEMA_REGISTRY_URL, clientId: 'demo-traffic' });
-    this.kafka = new Kafka({ clientId: 'demo-traffic', brokers: this.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({ clientId: 'demo-traffic', brokers: this.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, ...kafkaSecurityFromEnv() });
   }
 
   // --- Shopify -------------------------------------------------------------------------------

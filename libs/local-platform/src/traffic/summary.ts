@@ -3,6 +3,7 @@
  * what reached Odoo (the simulator's records), availability events published, consumer lag per
  * group and dead letters (Kafka offsets).
  */
+import { kafkaSecurityFromEnv } from '@retail-backbone/connections';
 import { topicOf } from '@retail-backbone/contracts';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { SERVICES } from '../services';
@@ -59,7 +60,7 @@ export class SummaryCollector {
   constructor(env: Record<string, string | undefined>) {
     this.env = platformEnvFrom(env, SUMMARY_REQUIRED);
     assertLoopback(this.env);
-    this.admin = new Kafka({ clientId: 'demo-summary', brokers: this.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    this.admin = new Kafka({ clientId: 'demo-summary', brokers: this.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, ...kafkaSecurityFromEnv() }).admin();
   }
 
   async collect(): Promise<PipelineSummary> {

@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import { Command } from 'commander';
 import { EventSerde } from '@retail-backbone/contracts';
 import { createKafka } from '@retail-backbone/messaging';
@@ -21,7 +22,7 @@ async function main(): Promise<number> {
   const opts = program.opts<{ keep?: boolean; timeoutMs: number; maxDiff: number }>();
   const config = configFromEnv();
   const logger = createLogger({ service: `${config.service}-rebuild`, level: config.logLevel });
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2 });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: 2 });
   try {
     const report = await rebuildAndCompare({
       pool,

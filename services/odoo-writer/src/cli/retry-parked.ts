@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import { createLogger, createMetricsRegistry } from '@retail-backbone/observability';
 import { Command } from 'commander';
 import pg from 'pg';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   const logger = createLogger({ service: `${config.serviceName}-retry-parked`, level: config.logLevel });
   await migrateOdooWriter(config.databaseUrl, config.schema);
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: 4 });
   const core = buildCore({ ...config, parkedRetryIntervalMs: 0 }, pool, logger, createMetricsRegistry({ service: 'retry-parked', defaultMetrics: false }));
   try {
     const report = await core.retrier.runOnce({ orderId: order, ignoreSchedule: true });

@@ -27,10 +27,23 @@ function presentedKey(req: Request): string | undefined {
   return req.header('x-api-key') ?? undefined;
 }
 
-function authenticate(ctx: RouteContext, limiter: RateLimiterMemory) {
+/**
+ * Failed key checks are limited per client address before the key is looked at, so guessing keys
+ * costs neither database queries nor cache room once an address has used its budget. Successful
+ * requests do not count: a store's tills share one address behind NAT.
+ */
+function authenticate(ctx: RouteContext, limiter: RateLimiterMemory, failures: RateLimiterMemory) {
   return async (req: PosRequest, res: Response, next: NextFunction): Promise<void> => {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const spent = await failures.get(address);
+    if (spent && spent.remainingPoints <= 0) {
+      ctx.metrics.rejected.inc({ channel: 'pos', reason: 'auth_rate_limited' });
+      const retryAfter = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
+      return sendKind(res, 'rateLimited', 'Too many requests with invalid API keys from this address.', {}, { 'Retry-After': String(retryAfter) });
+    }
     const key = await ctx.keys.verify(presentedKey(req));
     if (!key) {
+      await failures.penalty(address, 1);
       ctx.metrics.rejected.inc({ channel: 'pos', reason: 'invalid_api_key' });
       return sendKind(res, 'invalidSignature', 'A valid POS API key is required (Authorization: Bearer <key>).');
     }
@@ -193,7 +206,8 @@ async function batch(ctx: RouteContext, req: PosRequest, res: Response): Promise
 export function posRouter(ctx: RouteContext): Router {
   const router = express.Router();
   const limiter = new RateLimiterMemory({ points: ctx.config.limits.posRatePerSecond, duration: 1 });
-  const auth = authenticate(ctx, limiter);
+  const failures = new RateLimiterMemory({ points: ctx.config.posAuthFailuresPerMinute ?? 20, duration: 60 });
+  const auth = authenticate(ctx, limiter, failures);
   const raw = express.raw({ type: () => true, limit: ctx.config.limits.posBody });
   const rawBatch = express.raw({ type: () => true, limit: ctx.config.limits.posBatchBody });
   router.post('/v1/pos/sales', auth, raw, (req, res) => single(ctx, req, res, 'POST /v1/pos/sales', (p, k) => mapPosSale(p, k)));

@@ -7,17 +7,27 @@ import express, { type Request, type Response, type Router } from 'express';
 import { mapShopify, SHOPIFY_TOPICS, type ShopifyTopic } from '../channels/shopify';
 import { mapStripe, readStripeEvent, STRIPE_EVENT_TYPES } from '../channels/stripe';
 import { mapWooCommerce, WOO_TOPICS, wooSiteId, type WooTopic } from '../channels/woocommerce';
-import { verifyBase64Hmac, verifyStripeSignature } from '../auth/signatures';
+import { verifyStripeSignature } from '../auth/signatures';
+import { channelSources, checkTriggeredAt, matchSource, normaliseShopDomain, normaliseSiteUrl } from '../auth/webhook-sources';
 import { parseJsonBody } from '../json/parse-exact';
 import type { RouteContext } from './context';
 import { PayloadInvalidError } from '../validation';
 import { acceptWebhook, parseAndMap, rawBody, rejectPayload, requestKeyOf, type Sender } from './ingest-flow';
 import { sendKind } from './respond';
 
+const REFUSAL_DETAIL: Record<string, string> = {
+  unknown_source: 'The sending shop or site is not configured; the payload was not kept.',
+  source_mismatch: 'The signature belongs to another shop or site than the one named; the payload was not kept.',
+  stale_triggered_at: 'X-Shopify-Triggered-At is outside the accepted window; the payload was not kept.',
+  malformed_triggered_at: 'X-Shopify-Triggered-At is not a timestamp; the payload was not kept.',
+};
+
 function unauthenticated(ctx: RouteContext, res: Response, channel: string, reason: string): void {
-  ctx.metrics.rejected.inc({ channel, reason: 'invalid_signature' });
+  // Signature failures keep their historic metric reason; the others are counted by their own.
+  const metricReason = reason in REFUSAL_DETAIL ? reason : 'invalid_signature';
+  ctx.metrics.rejected.inc({ channel, reason: metricReason });
   ctx.logger.warn('webhook signature rejected', { channel, reason });
-  sendKind(res, 'invalidSignature', 'The webhook signature does not match the body; the payload was not kept.');
+  sendKind(res, 'invalidSignature', REFUSAL_DETAIL[reason] ?? 'The webhook signature does not match the body; the payload was not kept.');
 }
 
 /** Topics the service does not publish are acknowledged so the sender does not retry them. */
@@ -29,12 +39,15 @@ function ignored(ctx: RouteContext, res: Response, channel: string, topic: strin
 
 async function shopify(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const body = rawBody(req);
-  if (!verifyBase64Hmac(body, req.header('x-shopify-hmac-sha256'), ctx.config.secrets.shopify ?? '')) {
-    return unauthenticated(ctx, res, 'shopify', 'hmac mismatch');
-  }
+  const claimed = req.header('x-shopify-shop-domain');
+  const sources = channelSources(ctx.config.webhookSources?.shopify ?? [], ctx.config.secrets.shopify);
+  const match = matchSource(sources, body, req.header('x-shopify-hmac-sha256'), claimed ? normaliseShopDomain(claimed) : null);
+  if (!match.ok) return unauthenticated(ctx, res, 'shopify', match.reason);
+  const triggered = checkTriggeredAt(req.header('x-shopify-triggered-at'), Date.now(), ctx.config.triggeredAtWindowSeconds ?? 72 * 3600);
+  if (!triggered.ok) return unauthenticated(ctx, res, 'shopify', triggered.reason);
   const topic = req.header('x-shopify-topic') ?? '';
   if (!SHOPIFY_TOPICS.includes(topic as ShopifyTopic)) return ignored(ctx, res, 'shopify', topic);
-  const shop = req.header('x-shopify-shop-domain');
+  const shop = match.sourceId;
   const sender: Sender = { channel: 'shopify', rejectChannel: 'shopify', channelId: shop || 'unknown-shop', endpoint: `POST /webhooks/shopify ${topic}` };
   const requestKey = requestKeyOf(`shopify:${sender.channelId}`, req.header('x-shopify-webhook-id'), body);
   if (!shop) {
@@ -48,9 +61,15 @@ async function shopify(ctx: RouteContext, req: Request, res: Response): Promise<
 
 async function woocommerce(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const body = rawBody(req);
-  if (!verifyBase64Hmac(body, req.header('x-wc-webhook-signature'), ctx.config.secrets.woocommerce ?? '')) {
-    return unauthenticated(ctx, res, 'woocommerce', 'hmac mismatch');
+  let claimedSite: string | null = null;
+  try {
+    claimedSite = wooSiteId(req.header('x-wc-webhook-source'), parseJsonBody(body));
+  } catch {
+    claimedSite = wooSiteId(req.header('x-wc-webhook-source'), null);
   }
+  const sources = channelSources(ctx.config.webhookSources?.woocommerce ?? [], ctx.config.secrets.woocommerce);
+  const match = matchSource(sources, body, req.header('x-wc-webhook-signature'), claimedSite ? normaliseSiteUrl(claimedSite) : null);
+  if (!match.ok) return unauthenticated(ctx, res, 'woocommerce', match.reason);
   const topic = req.header('x-wc-webhook-topic') ?? '';
   // WooCommerce pings a new webhook with a form body `webhook_id=<n>` and no topic.
   if (!topic && /^webhook_id=\d+$/.test(body.toString('utf8').trim())) {
@@ -58,12 +77,7 @@ async function woocommerce(ctx: RouteContext, req: Request, res: Response): Prom
     return;
   }
   if (!WOO_TOPICS.includes(topic)) return ignored(ctx, res, 'woocommerce', topic);
-  let site: string | null = null;
-  try {
-    site = wooSiteId(req.header('x-wc-webhook-source'), parseJsonBody(body));
-  } catch {
-    site = wooSiteId(req.header('x-wc-webhook-source'), null);
-  }
+  const site: string | null = match.sourceId || null;
   const sender: Sender = { channel: 'woocommerce', rejectChannel: 'woocommerce', channelId: site ?? 'unknown-site', endpoint: `POST /webhooks/woocommerce ${topic}` };
   const requestKey = requestKeyOf(`woocommerce:${sender.channelId}`, req.header('x-wc-webhook-delivery-id'), body);
   const message = await parseAndMap(ctx, req, res, sender, requestKey, (payload) => {

@@ -8,6 +8,12 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const LONG_INTEGER = /^-?\d{16,}$/;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+/** No channel payload comes near this; deeper bodies are refused before any recursive walk sees them. */
+export const MAX_JSON_DEPTH = 64;
 
 function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
@@ -31,15 +37,32 @@ function endOfString(text: string, start: number): number {
   }
 }
 
-/** The text with integer literals of 16+ digits quoted; string literals are left alone. */
+export class MalformedJsonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedJsonError';
+  }
+}
+
+/**
+ * The text with integer literals of 16+ digits quoted; string literals are left alone. The same
+ * scan counts nesting, so a body deeper than MAX_JSON_DEPTH is refused here.
+ */
 export function quoteLongIntegers(text: string): string {
   let out = '';
   let copied = 0;
   let at = 0;
+  let depth = 0;
   while (at < text.length) {
     const code = text.charCodeAt(at);
     if (code === QUOTE) {
       at = endOfString(text, at);
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > MAX_JSON_DEPTH) throw new MalformedJsonError(`the body nests objects/arrays deeper than ${MAX_JSON_DEPTH} levels`);
+      at++;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+      at++;
     } else if (isDigit(code) || code === MINUS) {
       let end = at + 1;
       while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
@@ -57,19 +80,48 @@ export function quoteLongIntegers(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
-export class MalformedJsonError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedJsonError';
-  }
+/**
+ * Escapes that are valid JSON but that PostgreSQL's jsonb (and Odoo's text columns) cannot hold:
+ * \u0000 and UTF-16 surrogates, which may be lone. Raw NUL is invalid JSON and raw lone surrogates
+ * cannot come out of strict UTF-8 decoding, so only escapes need looking for.
+ */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+// NUL is exactly the character being looked for here.
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE_CHARS = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const REPLACEMENT_CHARACTER = '\uFFFD';
+
+/** NUL and lone surrogates become U+FFFD; well-formed surrogate pairs (emoji) are kept. */
+export function storableString(value: string): string {
+  return value.replace(UNSTORABLE_CHARS, REPLACEMENT_CHARACTER);
 }
 
+/** Depth is bounded by MAX_JSON_DEPTH, so this recursion is too. */
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return storableString(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[storableString(key)] = storable(inner);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Parses JSON keeping long ids exact. A customer's note may carry \u0000 or a broken emoji: the
+ * order is still accepted (refusing it would make the shop retry and finally switch its webhook
+ * off), with those characters replaced by U+FFFD so every store path can keep it.
+ */
 export function parseJsonExact(text: string): unknown {
+  const quoted = quoteLongIntegers(text);
+  let parsed: unknown;
   try {
-    return JSON.parse(quoteLongIntegers(text));
+    parsed = JSON.parse(quoted);
   } catch (error) {
     throw new MalformedJsonError((error as Error).message);
   }
+  return UNSTORABLE_ESCAPE.test(quoted) ? storable(parsed) : parsed;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
