@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { startDevBroker, type KafkaBrokerHandle } from './kafka/broker-handle';
 import { jsonLogger, silentSink, type LogSink } from './log';
-import { startEmbeddedPostgres } from './postgres/embedded-postgres';
-import { startSchemaRegistry } from './registry/server';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres/embedded-postgres';
+import { startSchemaRegistry, type SchemaRegistry } from './registry/server';
 
 export interface DevStackOptions {
   /** Where kept data lives (PostgreSQL cluster, broker log). Default: `.devstack/` in the repo root. */
@@ -13,6 +14,11 @@ export interface DevStackOptions {
   fresh?: boolean;
   /** Start the dev Kafka broker (default true). Without it KAFKA_BROKERS is empty unless given. */
   kafka?: boolean;
+  /**
+   * Keep throwaway broker data on disk too, so that every embedded piece can be restarted on the
+   * same port and data (chaos tests). Kept stacks are always restartable.
+   */
+  restartable?: boolean;
   log?: LogSink;
   /** Connection settings given here replace the embedded services. Default: process.env. */
   env?: NodeJS.ProcessEnv;
@@ -27,6 +33,13 @@ export interface DevStackEnv {
 export interface DevStack {
   env: DevStackEnv;
   startupMs: number;
+  /**
+   * Stop-and-start of each embedded piece on the same port and data, `downMs` apart. Undefined for
+   * a piece given from outside (its variable was set), and for an in-memory broker.
+   */
+  restartPostgres?: (options?: { downMs?: number }) => Promise<void>;
+  restartKafka?: (options?: { downMs?: number }) => Promise<void>;
+  restartRegistry?: (options?: { downMs?: number }) => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,35 +69,42 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const kafkaDir = dataDir && path.join(dataDir, 'kafka');
     if (kafkaDir && options.fresh) fs.rmSync(kafkaDir, { recursive: true, force: true });
 
+    let broker: KafkaBrokerHandle | undefined;
     const kafka = (async (): Promise<string> => {
       const external = given(env.KAFKA_BROKERS);
       if (external) return external;
       if (options.kafka === false) return '';
-      // Loaded only when needed: runs without Kafka do not pay for the broker's modules.
-      const { startBroker } = await import('@retail-backbone/dev-kafka');
-      const broker = await startBroker({ port: 0, ...(kafkaDir ? { dataDir: kafkaDir } : {}) });
-      stoppers.push(() => broker.stop());
-      log('info', 'kafka broker ready', { bootstrap: broker.bootstrap, dataDir: kafkaDir ?? 'in-memory' });
+      broker = await startDevBroker({ dataDir: kafkaDir, restartable: options.restartable });
+      stoppers.push(() => (broker as KafkaBrokerHandle).stop());
+      log('info', 'kafka broker ready', { bootstrap: broker.bootstrap, dataDir: kafkaDir ?? (options.restartable ? 'temporary' : 'in-memory') });
       return broker.bootstrap;
     })();
 
+    let pg: EmbeddedPostgres | undefined;
+    let registry: SchemaRegistry | undefined;
+    let registryPort = 0;
+    let registryDb = '';
     const databaseAndRegistry = (async (): Promise<[string, string]> => {
       let databaseUrl = given(env.DATABASE_URL);
       let registryDatabaseUrl = databaseUrl;
       if (!databaseUrl) {
-        const pg = await startEmbeddedPostgres({
+        const started = await startEmbeddedPostgres({
           ...(dataDir ? { dataDir: path.join(dataDir, 'postgres') } : {}),
           fresh: options.fresh ?? false,
           log: sink,
         });
-        stoppers.push(() => pg.stop());
-        databaseUrl = pg.url;
-        registryDatabaseUrl = await pg.createDatabase(REGISTRY_DATABASE);
+        pg = started;
+        stoppers.push(() => started.stop());
+        databaseUrl = started.url;
+        registryDatabaseUrl = await started.createDatabase(REGISTRY_DATABASE);
       }
       const externalRegistry = given(env.SCHEMA_REGISTRY_URL);
       if (externalRegistry) return [databaseUrl, externalRegistry];
-      const registry = await startSchemaRegistry({ databaseUrl: registryDatabaseUrl as string, log: sink });
-      stoppers.push(() => registry.stop());
+      registryDb = registryDatabaseUrl as string;
+      registry = await startSchemaRegistry({ databaseUrl: registryDb, log: sink });
+      registryPort = Number(new URL(registry.url).port);
+      // The current instance: a restart replaces it.
+      stoppers.push(() => (registry as SchemaRegistry).stop());
       return [databaseUrl, registry.url];
     })();
 
@@ -95,9 +115,25 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const startupMs = Date.now() - started;
     log('info', 'dev stack ready', { startupMs, persistent, dataDir: dataDir ?? 'temporary' });
     let stopped: Promise<void> | undefined;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const embeddedPg = pg;
+    const embeddedBroker = broker;
+    const restartable = persistent || options.restartable === true;
     return {
       env: { DATABASE_URL, SCHEMA_REGISTRY_URL, KAFKA_BROKERS },
       startupMs,
+      restartPostgres: embeddedPg && ((opts) => embeddedPg.restart(opts)),
+      restartKafka: embeddedBroker && restartable ? (opts) => embeddedBroker.restart(opts) : undefined,
+      restartRegistry: registry
+        ? async ({ downMs = 0 } = {}) => {
+            if (stopped) throw new Error('the dev stack was stopped; the registry cannot be restarted');
+            await (registry as SchemaRegistry).stop();
+            log('info', 'schema registry stopped for a restart', { downMs });
+            if (downMs > 0) await pause(downMs);
+            registry = await startSchemaRegistry({ databaseUrl: registryDb, port: registryPort, log: sink });
+            log('info', 'schema registry restarted', { url: registry.url });
+          }
+        : undefined,
       stop: () => (stopped ??= stopAll().then(() => log('info', 'dev stack stopped'))),
     };
   } catch (err) {

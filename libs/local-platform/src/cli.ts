@@ -27,6 +27,8 @@ const program = new Command()
       ephemeral: opts.ephemeral,
       logLevel: opts.logLevel,
       progress,
+      // JSON lines as they are, so log tooling can read the supervisor's exits and restarts.
+      supervisorLog: (line) => process.stderr.write(`${line}\n`),
       serviceOutput: (name, line) => {
         if (!opts.quiet) process.stderr.write(`${prefix(name, line)}\n`);
       },
@@ -37,6 +39,8 @@ const program = new Command()
       stopping = true;
       progress(`${signal}: stopping`);
       await platform.stop();
+      const restarts = platform.status().map((s) => `${s.name} ${s.restarts}`).join(', ');
+      progress(`restarts after unexpected exits: ${restarts} (status: ${platform.statusFile})`);
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
@@ -55,6 +59,7 @@ const program = new Command()
         `  availability API    ${env.INVENTORY_API_URL}/v1/availability/<sku>`,
         `  Odoo simulator      ${env.ODOO_URL}   (inspect: /__sim/records/sale.order)`,
         ...platform.services.map((s) => `  ${s.name.padEnd(20)}${s.url}/metrics  ${s.url}/readyz`),
+        `  supervision status  ${path.relative(process.cwd(), platform.statusFile)}   (restarts per service; crashed services restart with backoff)`,
         '',
         `  send demo traffic:   pnpm demo --env-file ${path.relative(process.cwd(), envFile)} --orders 50`,
         '',

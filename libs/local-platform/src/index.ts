@@ -2,3 +2,4 @@ export { startPlatform, REPO_ROOT, type PlatformOptions, type RunningPlatform, t
 export { ensurePosApiKey } from './pos-key';
 export { SERVICES, type ServiceDefinition } from './services';
 export * from './traffic';
+export { Supervisor, type ServiceStatus, type SupervisorOptions } from './supervisor';

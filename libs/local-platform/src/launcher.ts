@@ -6,10 +6,10 @@ import { EventSerde, provisionSchemas, provisionTopics } from '@retail-backbone/
 import { defaultDataDir, startDevStack, type DevStack } from '@retail-backbone/devstack';
 import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
 import { Kafka, logLevel } from 'kafkajs';
-import { ChildProcessGroup, type LineSink } from './child-process-group';
 import { loadOrCreateCredentials } from './credentials';
 import { freePort, waitUntilReady } from './readiness';
 import { SERVICES, schemaNameOf, type ServiceDefinition } from './services';
+import { Supervisor, type LineSink, type ServiceStatus } from './supervisor';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -33,6 +33,10 @@ export interface PlatformOptions {
   infrastructureEnv?: NodeJS.ProcessEnv;
   /** Extra environment for every service (e.g. OTEL settings in tests). */
   serviceEnv?: Record<string, string>;
+  /** Receives the supervisor's JSON log lines (exits, restarts). Default: progress. */
+  supervisorLog?: (jsonLine: string) => void;
+  /** Keep throwaway broker data on disk so every infrastructure piece can be restarted (chaos). */
+  restartable?: boolean;
 }
 
 export interface ServiceEndpoint {
@@ -48,6 +52,11 @@ export interface RunningPlatform {
   devstack: DevStack;
   /** Where the dev credentials of this run are kept. */
   credentialsDir: string;
+  /** Restarts services that exit unexpectedly; its status is also in `statusFile`. */
+  supervisor: Supervisor;
+  statusFile: string;
+  /** Services and their restart counts, for the summary. */
+  status(): ServiceStatus[];
   startupMs: number;
   stop(): Promise<void>;
 }
@@ -65,7 +74,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     progress('starting PostgreSQL, schema registry and Kafka broker');
     const env = options.infrastructureEnv;
-    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh, env } : { dataDir, persistent: true, fresh: options.fresh, env });
+    const restartable = options.restartable;
+    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh, env, restartable } : { dataDir, persistent: true, fresh: options.fresh, env });
     cleanups.push(() => devstack.stop());
 
     progress('starting the Odoo simulator');
@@ -78,10 +88,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const credentialsDir = options.ephemeral ? fs.mkdtempSync(path.join(os.tmpdir(), 'local-platform-')) : dataDir;
     if (options.ephemeral) cleanups.push(async () => fs.rmSync(credentialsDir, { recursive: true, force: true }));
     const credentials = loadOrCreateCredentials(credentialsDir);
-    const group = new ChildProcessGroup(options.serviceOutput, (name, code, signal) =>
-      progress(`${name} exited unexpectedly (code ${code ?? '-'}, signal ${signal ?? '-'})`),
-    );
-    cleanups.push(() => group.stopAll());
+    const statusFile = path.join(credentialsDir, 'platform-status.json');
+    const supervisor = new Supervisor({ sink: options.serviceOutput, log: options.supervisorLog ?? progress, statusFile });
+    cleanups.push(() => supervisor.stopAll());
 
     const endpoints: ServiceEndpoint[] = [];
     for (const service of services) {
@@ -101,7 +110,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         LOG_LEVEL: options.logLevel ?? 'info',
       };
       progress(`starting ${service.name} on port ${port}`);
-      const child = group.start({ name: service.name, command: process.execPath, args: ['--import', 'tsx', service.entry], env: serviceEnv, cwd: REPO_ROOT });
+      const child = supervisor.start({ name: service.name, command: process.execPath, args: ['--import', 'tsx', service.entry], env: serviceEnv, cwd: REPO_ROOT });
       endpoints.push({ name: service.name, url: `http://127.0.0.1:${port}` });
       await waitUntilReady(`http://127.0.0.1:${port}/readyz`, options.readyTimeoutMs ?? 90_000, () => child.exitCode === null && child.signalCode === null);
     }
@@ -121,7 +130,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       SCHEMA_REGISTRY_URL: devstack.env.SCHEMA_REGISTRY_URL,
       DATABASE_URL: devstack.env.DATABASE_URL,
     };
-    return { env: endpointsEnv, services: endpoints, odoo, devstack, credentialsDir, startupMs: Date.now() - started, stop: stopAll };
+    return {
+      env: endpointsEnv,
+      services: endpoints,
+      odoo,
+      devstack,
+      credentialsDir,
+      supervisor,
+      statusFile,
+      status: () => supervisor.status(),
+      startupMs: Date.now() - started,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

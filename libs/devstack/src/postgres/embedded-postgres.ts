@@ -33,6 +33,11 @@ export interface EmbeddedPostgres {
   /** Creates the database when missing and returns its URL. */
   createDatabase(name: string): Promise<string>;
   dropDatabase(name: string): Promise<void>;
+  /**
+   * Stops the server (fast shutdown, clients disconnected) and starts it again on the same port
+   * and data, after `downMs`: what a failover or a restarted database host looks like to clients.
+   */
+  restart(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -262,17 +267,41 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         throw err;
       }
     }
-    const server = child;
-    const watchdog = startWatchdog(server.pid as number, layout.scratch);
-    server.unref();
+    // Undefined while a restart has stopped the server on purpose.
+    let server: ChildProcess | undefined = child;
+    let watchdog = startWatchdog(child.pid as number, layout.scratch);
     let stopping = false;
-    server.once('exit', (code, signal) => {
-      if (!stopping) log('error', 'postgres exited unexpectedly', { code, signal, logFile: layout.logFile });
-    });
+    const watch = (proc: ChildProcess) => {
+      proc.unref();
+      proc.once('exit', (code, signal) => {
+        if (!stopping && proc === server) log('error', 'postgres exited unexpectedly', { code, signal, logFile: layout.logFile });
+      });
+    };
+    watch(child);
     log('info', 'postgres ready', { host: HOST, port, dataDir: layout.pgdata, persistent: layout.persistent });
 
     const url = `postgres://${USER}:${PASSWORD}@${HOST}:${port}/postgres`;
     let stopped: Promise<void> | undefined;
+    let restarting: Promise<void> | undefined;
+    const restart = async (downMs: number) => {
+      const previous = server;
+      server = undefined;
+      if (previous) await stopProcess(previous);
+      watchdog.disarm();
+      log('info', 'postgres stopped for a restart', { port, downMs });
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      const next = launch(bins, layout, runAs, port);
+      try {
+        await waitUntilReady(next, port, layout.logFile);
+      } catch (err) {
+        await stopProcess(next);
+        throw err;
+      }
+      server = next;
+      watchdog = startWatchdog(next.pid as number, layout.scratch);
+      watch(next);
+      log('info', 'postgres restarted', { port });
+    };
     return {
       host: HOST,
       port,
@@ -284,10 +313,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       urlFor: (database) => databaseUrl(url, database),
       createDatabase: (name) => ensureDatabase(url, name),
       dropDatabase: (name) => dropDatabase(url, name),
+      restart(options = {}) {
+        if (stopped) return Promise.reject(new Error('postgres was stopped; it cannot be restarted'));
+        restarting ??= restart(options.downMs ?? 0).finally(() => (restarting = undefined));
+        return restarting;
+      },
       stop() {
         stopped ??= (async () => {
+          await restarting?.catch(() => undefined);
           stopping = true;
-          await stopProcess(server);
+          if (server) await stopProcess(server);
           removeScratch();
           watchdog.disarm();
           log('info', 'postgres stopped', { port });
