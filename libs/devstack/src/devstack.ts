@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { startApacheBroker } from './kafka/apache-broker';
 import { startDevBroker, type KafkaBrokerHandle } from './kafka/broker-handle';
 import { jsonLogger, silentSink, type LogSink } from './log';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres/embedded-postgres';
@@ -15,6 +16,11 @@ export interface DevStackOptions {
   /** Start the dev Kafka broker (default true). Without it KAFKA_BROKERS is empty unless given. */
   kafka?: boolean;
   /**
+   * Which broker to run: the project's dev broker (Node only, starts in milliseconds) or a real
+   * Apache Kafka 4.x from Maven Central (needs Java 17+ and Maven). Default: DEVSTACK_KAFKA, else dev.
+   */
+  broker?: KafkaKind;
+  /**
    * Keep throwaway broker data on disk too, so that every embedded piece can be restarted on the
    * same port and data (chaos tests). Kept stacks are always restartable.
    */
@@ -22,6 +28,17 @@ export interface DevStackOptions {
   log?: LogSink;
   /** Connection settings given here replace the embedded services. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+}
+
+export type KafkaKind = 'dev' | 'apache';
+export const KAFKA_KINDS: readonly KafkaKind[] = ['dev', 'apache'];
+
+/** The broker asked for by DEVSTACK_KAFKA; a value that is not a known kind is refused by name. */
+export function kafkaKindFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaKind {
+  const value = env.DEVSTACK_KAFKA?.trim();
+  if (!value) return 'dev';
+  if ((KAFKA_KINDS as readonly string[]).includes(value)) return value as KafkaKind;
+  throw new Error(`DEVSTACK_KAFKA must be one of ${KAFKA_KINDS.join(', ')}; got "${value}"`);
 }
 
 export interface DevStackEnv {
@@ -33,6 +50,10 @@ export interface DevStackEnv {
 export interface DevStack {
   env: DevStackEnv;
   startupMs: number;
+  /** The broker this stack started ('dev' or 'apache'); undefined when KAFKA_BROKERS was given or Kafka was off. */
+  broker?: KafkaKind;
+  /** How long the broker took to become ready, when this stack started one. */
+  brokerStartupMs?: number;
   /**
    * Stop-and-start of each embedded piece on the same port and data, `downMs` apart. Undefined for
    * a piece given from outside (its variable was set), and for an in-memory broker.
@@ -70,13 +91,23 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (kafkaDir && options.fresh) fs.rmSync(kafkaDir, { recursive: true, force: true });
 
     let broker: KafkaBrokerHandle | undefined;
+    let brokerKind: KafkaKind | undefined;
+    let brokerStartupMs: number | undefined;
     const kafka = (async (): Promise<string> => {
       const external = given(env.KAFKA_BROKERS);
       if (external) return external;
       if (options.kafka === false) return '';
-      broker = await startDevBroker({ dataDir: kafkaDir, restartable: options.restartable });
+      const kind = options.broker ?? kafkaKindFromEnv(env);
+      const brokerStarted = Date.now();
+      // Apache Kafka always keeps its data on disk (a throwaway directory unless the stack is kept).
+      broker =
+        kind === 'apache'
+          ? await startApacheBroker({ dataDir: kafkaDir && path.join(kafkaDir, 'apache'), log })
+          : await startDevBroker({ dataDir: kafkaDir, restartable: options.restartable });
+      brokerKind = kind;
+      brokerStartupMs = Date.now() - brokerStarted;
       stoppers.push(() => (broker as KafkaBrokerHandle).stop());
-      log('info', 'kafka broker ready', { bootstrap: broker.bootstrap, dataDir: kafkaDir ?? (options.restartable ? 'temporary' : 'in-memory') });
+      log('info', 'kafka broker ready', { broker: kind, bootstrap: broker.bootstrap, startupMs: brokerStartupMs, dataDir: kafkaDir ?? (options.restartable ? 'temporary' : 'in-memory') });
       return broker.bootstrap;
     })();
 
@@ -118,10 +149,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const embeddedPg = pg;
     const embeddedBroker = broker;
-    const restartable = persistent || options.restartable === true;
+    const restartable = persistent || options.restartable === true || brokerKind === 'apache';
     return {
       env: { DATABASE_URL, SCHEMA_REGISTRY_URL, KAFKA_BROKERS },
       startupMs,
+      ...(brokerKind ? { broker: brokerKind, brokerStartupMs } : {}),
       restartPostgres: embeddedPg && ((opts) => embeddedPg.restart(opts)),
       restartKafka: embeddedBroker && restartable ? (opts) => embeddedBroker.restart(opts) : undefined,
       restartRegistry: registry

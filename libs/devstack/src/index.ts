@@ -1,4 +1,5 @@
-export { startDevStack, defaultDataDir, type DevStack, type DevStackEnv, type DevStackOptions } from './devstack';
+export { startDevStack, defaultDataDir, kafkaKindFromEnv, KAFKA_KINDS, type DevStack, type DevStackEnv, type DevStackOptions, type KafkaKind } from './devstack';
+export { startApacheBroker, ensureApacheKafkaClasspath, ApacheKafkaUnavailable, APACHE_KAFKA_VERSION } from './kafka/apache-broker';
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './postgres/embedded-postgres';
 export { createTestDatabase, ensureDatabase, dropDatabase, databaseUrl, uniqueName, type TestDatabase } from './postgres/databases';
 export { startSchemaRegistry, type SchemaRegistry, type SchemaRegistryOptions } from './registry/server';

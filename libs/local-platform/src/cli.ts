@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { KAFKA_KINDS } from '@retail-backbone/devstack';
+import { Command, Option } from 'commander';
 import { createPrefixer } from './log-format';
 import { startPlatform } from './launcher';
 import { ensurePosApiKey } from './pos-key';
@@ -17,7 +18,10 @@ const program = new Command()
   .option('--ephemeral', 'throwaway data, removed on exit')
   .option('--log-level <level>', 'services log level', 'info')
   .option('--quiet', 'do not print service logs')
-  .action(async (opts: { dataDir?: string; fresh?: boolean; ephemeral?: boolean; logLevel: string; quiet?: boolean }) => {
+  .addOption(new Option('--kafka <kind>', 'broker: the dev broker, or Apache Kafka (needs Java 17+ and Maven); default DEVSTACK_KAFKA or dev').choices([...KAFKA_KINDS]))
+  .action(async (opts: { dataDir?: string; fresh?: boolean; ephemeral?: boolean; logLevel: string; quiet?: boolean; kafka?: string }) => {
+    // The dev stack reads the broker kind from the environment, as DEVSTACK_KAFKA=apache does.
+    if (opts.kafka) process.env.DEVSTACK_KAFKA = opts.kafka;
     const names = ['order-ingest', 'inventory-projector', 'odoo-writer'];
     const prefix = createPrefixer(names, process.stderr.isTTY);
     const progress = (line: string) => process.stderr.write(`[platform] ${line}\n`);

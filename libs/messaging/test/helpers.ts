@@ -3,7 +3,7 @@ import { EventSerde as AvroSerde, eventKey, type EventType } from '@retail-backb
 import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@retail-backbone/observability';
-import { logLevel, type Kafka, type KafkaMessage } from 'kafkajs';
+import { logLevel, type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import { buildEnvelope } from '../src/envelope';
 import { createKafka } from '../src/kafka';
@@ -26,6 +26,9 @@ export async function migratedDatabase(prefix: string, schema = SCHEMA): Promise
   const db = await createTestDatabase(prefix);
   await migrateMessaging({ databaseUrl: db.url, schema });
   const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  // An idle client terminated by the server (the database dropped at teardown while a runner
+  // was still letting go of it) must not crash the test process; assertions decide the test.
+  pool.on('error', () => undefined);
   return {
     db,
     pool,
@@ -106,13 +109,31 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
   }
 }
 
+/**
+ * Subscribes once the broker hosts the topic. Apache Kafka answers a subscription to a topic
+ * auto-created a moment ago (a DLQ written by the runner) with a retriable "does not host this
+ * topic-partition" until its metadata has propagated; the dev broker never does.
+ */
+async function subscribeWhenHosted(consumer: Consumer, topic: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      return;
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Reads a topic from the beginning until `count` messages arrived (or the timeout). */
 export async function readMessages(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<Array<KafkaMessage & { partition: number }>> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
   const received: Array<KafkaMessage & { partition: number }> = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await subscribeWhenHosted(consumer, topic);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       if (count === 0) return;

@@ -1,18 +1,47 @@
 import type { DevStack } from '../devstack';
 import { startDevStack } from '../devstack';
+import { ApacheKafkaUnavailable, startApacheBroker } from '../kafka/apache-broker';
+import type { KafkaBrokerHandle } from '../kafka/broker-handle';
 import { stderrSink, silentSink } from '../log';
 
 /** Shared with global-teardown, which jest runs in this same process. */
 export const STACK_KEY = Symbol.for('@retail-backbone/devstack/jest-stack');
+export const APACHE_KEY = Symbol.for('@retail-backbone/devstack/jest-apache-kafka');
 
 /**
- * Starts one throwaway stack (temporary PostgreSQL, in-memory broker) per jest run unless the
- * connection settings are already in the environment, and exports them for the test workers.
+ * Starts one throwaway stack (temporary PostgreSQL, in-memory dev broker) per jest run unless the
+ * connection settings are already in the environment, and, where Java is present (always in CI),
+ * one Apache Kafka broker beside it, exported as KAFKA_BROKERS_APACHE for the suites that run on
+ * both brokers (see jest.config.js).
  */
 export default async function globalSetup(): Promise<void> {
   const verbose = process.env.DEVSTACK_VERBOSE === '1';
-  const stack: DevStack = await startDevStack({ persistent: false, log: verbose ? stderrSink : silentSink });
-  (globalThis as Record<symbol, unknown>)[STACK_KEY] = stack;
+  const holder = globalThis as Record<symbol, unknown>;
+  // jest.config.js decides (it also adds the "apache" project) and says so in this variable.
+  const apache = process.env.DEVSTACK_TEST_APACHE === '1'
+    ? startApacheBroker().catch((error: unknown) => {
+        if (error instanceof ApacheKafkaUnavailable && process.env.CI !== 'true') {
+          process.stderr.write(`Apache Kafka suites skipped: ${error.message}\n`);
+          return undefined;
+        }
+        throw error;
+      })
+    : Promise.resolve(undefined);
+  const [stackResult, apacheResult] = await Promise.allSettled([startDevStack({ persistent: false, log: verbose ? stderrSink : silentSink }), apache]);
+  if (stackResult.status === 'fulfilled') holder[STACK_KEY] = stackResult.value;
+  if (apacheResult.status === 'fulfilled' && apacheResult.value) holder[APACHE_KEY] = apacheResult.value;
+  const failed = [stackResult, apacheResult].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await (holder[STACK_KEY] as DevStack | undefined)?.stop().catch(() => undefined);
+    await (holder[APACHE_KEY] as KafkaBrokerHandle | undefined)?.stop().catch(() => undefined);
+    throw failed.reason;
+  }
+  const stack = holder[STACK_KEY] as DevStack;
   Object.assign(process.env, stack.env);
+  const broker = apacheResult.status === 'fulfilled' ? apacheResult.value : undefined;
+  if (broker) {
+    process.env.KAFKA_BROKERS_APACHE = broker.bootstrap;
+    process.stderr.write(`Apache Kafka ready in ${broker.startupMs} ms at ${broker.bootstrap} (log ${broker.logFile})\n`);
+  }
   if (verbose) process.stderr.write(`dev stack ready in ${stack.startupMs} ms\n`);
 }

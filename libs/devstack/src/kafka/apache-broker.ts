@@ -1,0 +1,296 @@
+/**
+ * A real Apache Kafka 4.x broker (KRaft, one combined broker+controller node) on loopback, from
+ * Maven Central artifacts: the runtime classpath of `apache-kafka/pom.xml` is copied once into
+ * `.cache/apache-kafka/<version>/lib` (Maven's own repository kept in `.cache/maven`), so a second
+ * start fetches nothing. Same handle as the dev broker, so the dev stack, the tests and the chaos
+ * matrix run on either.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startWatchdog, type Watchdog } from '../postgres/watchdog';
+import type { KafkaBrokerHandle } from './broker-handle';
+
+export const APACHE_KAFKA_VERSION = '4.1.1';
+const HOST = '127.0.0.1';
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const POM = path.resolve(__dirname, '..', '..', 'apache-kafka', 'pom.xml');
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export interface ApacheBrokerOptions {
+  /** Kept data (KRaft metadata and topic logs). Undefined: a throwaway directory removed on stop. */
+  dataDir?: string;
+  /** Where the classpath is cached. Default: `<repo>/.cache/apache-kafka`. */
+  cacheDir?: string;
+  /** Partitions of an auto-created topic; the dev broker's default is 1 as well. */
+  defaultPartitions?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Thrown when Java or Maven is missing: the message says in one line what to install. */
+export class ApacheKafkaUnavailable extends Error {}
+
+function onPath(command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+/** The broker's classpath folder, resolved by Maven on first use. */
+export function ensureApacheKafkaClasspath(cacheDir = path.join(REPO_ROOT, '.cache', 'apache-kafka')): string {
+  const lib = path.join(cacheDir, APACHE_KAFKA_VERSION, 'lib');
+  const marker = path.join(lib, '.complete');
+  if (fs.existsSync(marker)) return lib;
+  if (!onPath('java', ['-version'])) {
+    throw new ApacheKafkaUnavailable('Apache Kafka mode needs Java 17 or newer on PATH (apt-get install openjdk-17-jre-headless)');
+  }
+  if (!onPath('mvn', ['-v'])) {
+    throw new ApacheKafkaUnavailable('Apache Kafka mode needs Maven on PATH to fetch the broker from Maven Central (apt-get install maven)');
+  }
+  fs.rmSync(lib, { recursive: true, force: true });
+  const result = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      POM,
+      `-Dmaven.repo.local=${path.join(path.dirname(cacheDir), 'maven')}`,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+      '-DincludeScope=runtime',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (result.status !== 0) {
+    throw new Error(`resolving Apache Kafka ${APACHE_KAFKA_VERSION} with Maven failed: ${(result.stdout + result.stderr).trim().slice(-2000)}`);
+  }
+  fs.writeFileSync(marker, `${APACHE_KAFKA_VERSION}\n`);
+  return lib;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding, as `kafka-storage random-uuid` prints. */
+function clusterId(): string {
+  return crypto.randomBytes(16).toString('base64url');
+}
+
+interface Layout {
+  dir: string;
+  logDirs: string;
+  properties: string;
+  log4j: string;
+  logFile: string;
+}
+
+function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number): void {
+  const lines = [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${HOST}:${controllerPort}`,
+    `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${HOST}:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${layout.logDirs}`,
+    `num.partitions=${partitions}`,
+    'auto.create.topics.enable=true',
+    // One node: every internal topic has one replica, or the coordinators never come up.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=5',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    // Tests join and leave groups constantly; the default 3 s delay would slow every one of them.
+    'group.initial.rebalance.delay.ms=0',
+    'log.flush.interval.messages=9223372036854775807',
+  ];
+  fs.writeFileSync(layout.properties, `${lines.join('\n')}\n`);
+  fs.writeFileSync(
+    layout.log4j,
+    [
+      'appender.file.type = File',
+      'appender.file.name = file',
+      `appender.file.fileName = ${layout.logFile}`,
+      'appender.file.layout.type = PatternLayout',
+      'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = INFO',
+      'rootLogger.appenderRef.file.ref = file',
+      // The request logger at INFO writes a line per request; the broker's own state is enough.
+      'logger.request.name = kafka.request.logger',
+      'logger.request.level = WARN',
+      '',
+    ].join('\n'),
+  );
+}
+
+function javaArgs(lib: string, layout: Layout, main: string[]): string[] {
+  return [
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${layout.log4j}`,
+    `-Dkafka.logs.dir=${layout.dir}`,
+    '-cp',
+    `${lib}/*`,
+    ...main,
+  ];
+}
+
+function formatStorage(lib: string, layout: Layout): void {
+  if (fs.existsSync(path.join(layout.logDirs, 'meta.properties'))) return;
+  const result = spawnSync(
+    'java',
+    javaArgs(lib, layout, ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', layout.properties, '--ignore-formatted']),
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`kafka-storage format failed: ${(result.stdout + result.stderr).trim().slice(-2000)}`);
+}
+
+function tail(file: string, bytes = 4000): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(-bytes);
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Ready once the broker logs that it started and its listener accepts a connection. */
+async function waitUntilReady(proc: ChildProcess, port: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let exited: string | undefined;
+  proc.once('exit', (code, signal) => (exited = `exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`));
+  for (;;) {
+    if (exited) throw new Error(`Apache Kafka exited during start-up (${exited}); log ${logFile}:\n${tail(logFile)}`);
+    if (Date.now() > deadline) throw new Error(`Apache Kafka not ready within ${READY_TIMEOUT_MS} ms; log ${logFile}:\n${tail(logFile)}`);
+    if (tail(logFile, 200_000).includes('Kafka Server started') && (await accepts(port))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function stopProcess(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startApacheBroker(options: ApacheBrokerOptions = {}): Promise<KafkaBrokerHandle & { startupMs: number; logFile: string }> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const lib = ensureApacheKafkaClasspath(options.cacheDir);
+  const scratch = options.dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'devstack-apache-kafka-'));
+  const dir = path.resolve(options.dataDir ?? (scratch as string));
+  fs.mkdirSync(dir, { recursive: true });
+  const layout: Layout = {
+    dir,
+    logDirs: path.join(dir, 'kraft'),
+    properties: path.join(dir, 'server.properties'),
+    log4j: path.join(dir, 'log4j2.properties'),
+    logFile: path.join(dir, 'kafka.log'),
+  };
+  // A kept broker keeps its ports, so clients configured last time still reach it.
+  const portsFile = path.join(dir, 'ports.json');
+  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number }) : undefined;
+  const port = kept?.port ?? (await freePort());
+  const controllerPort = kept?.controllerPort ?? (await freePort());
+  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
+  writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1);
+  const removeScratch = () => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  };
+
+  let server: ChildProcess | undefined;
+  let watchdog: Watchdog | undefined;
+  const launch = async (): Promise<void> => {
+    const proc = spawn('java', javaArgs(lib, layout, ['kafka.Kafka', layout.properties]), { stdio: 'ignore', detached: true });
+    proc.unref();
+    // Kills the JVM if the process that started it dies without stop().
+    watchdog = startWatchdog(proc.pid as number, scratch ? [scratch] : []);
+    try {
+      await waitUntilReady(proc, port, layout.logFile);
+    } catch (err) {
+      watchdog.disarm();
+      await stopProcess(proc);
+      throw err;
+    }
+    server = proc;
+    proc.once('exit', (code, signal) => {
+      if (server === proc) log('error', 'apache kafka exited unexpectedly', { code, signal, logFile: layout.logFile });
+    });
+  };
+  const halt = async (): Promise<void> => {
+    const proc = server;
+    server = undefined;
+    watchdog?.disarm();
+    if (proc) await stopProcess(proc);
+  };
+
+  try {
+    formatStorage(lib, layout);
+    await launch();
+  } catch (err) {
+    removeScratch();
+    throw err;
+  }
+  const startupMs = Date.now() - started;
+  log('info', 'apache kafka ready', { version: APACHE_KAFKA_VERSION, bootstrap: `${HOST}:${port}`, startupMs, logFile: layout.logFile });
+
+  let restarting: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  return {
+    bootstrap: `${HOST}:${port}`,
+    startupMs,
+    logFile: layout.logFile,
+    restart({ downMs = 0 } = {}) {
+      if (stopped) return Promise.reject(new Error('the broker was stopped; it cannot be restarted'));
+      restarting ??= (async () => {
+        await halt();
+        log('info', 'apache kafka stopped for a restart', { downMs });
+        if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+        await launch();
+        log('info', 'apache kafka restarted', { bootstrap: `${HOST}:${port}` });
+      })().finally(() => (restarting = undefined));
+      return restarting;
+    },
+    stop() {
+      stopped ??= (async () => {
+        await restarting?.catch(() => undefined);
+        await halt();
+        removeScratch();
+      })();
+      return stopped;
+    },
+  };
+}
