@@ -90,9 +90,15 @@ def ck_feature():
         res = ConfigResource('topic', topic, set_config={'retention.ms': '3600000'})
         for f in admin.alter_configs([res]).values():
             f.result(timeout=15)
-        described = list(admin.describe_configs([ConfigResource('topic', topic)]).values())[0].result(timeout=15)
-        if described['retention.ms'].value != '3600000':
-            done('fail', f"retention.ms after alter is {described['retention.ms'].value}")
+        # Kafka applies config changes through its metadata log: describe until the change shows (bounded).
+        end = time.time() + 15
+        while True:
+            described = list(admin.describe_configs([ConfigResource('topic', topic)]).values())[0].result(timeout=15)
+            if described['retention.ms'].value == '3600000':
+                break
+            if time.time() > end:
+                done('fail', f"retention.ms after alter is {described['retention.ms'].value}")
+            time.sleep(0.2)
         for f in admin.create_partitions([NewPartitions(topic, 3)]).values():
             f.result(timeout=15)
         parts = len(admin.list_topics(topic, timeout=10).topics[topic].partitions)
