@@ -10,6 +10,12 @@ if (!dockerAvailable) {
   process.stderr.write('real Kafka conformance skipped: no Docker (neither DOCKER_HOST nor /var/run/docker.sock)\n');
 }
 
+/** Apache Kafka started by the dev stack (or by hand) when KAFKA_BROKERS_APACHE is set: no Docker needed. */
+const apache = process.env.KAFKA_BROKERS_APACHE;
+(apache ? describe : describe.skip)('Apache Kafka (KAFKA_BROKERS_APACHE): the same conformance suite', () => {
+  conformanceSuite(() => apache!.split(',')[0]!);
+});
+
 maybeDescribe('Apache Kafka (testcontainers): the same conformance suite', () => {
   let container: StartedKafkaContainer;
   beforeAll(async () => {
