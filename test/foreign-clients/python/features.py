@@ -273,6 +273,20 @@ def kp_feature():
         if len(got) != 50 or len(keys) != 50:
             done('fail', f'{len(got)} records, {len(keys)} distinct')
         done('ok', '50 records, once each')
+    if FEATURE == 'transactions':
+        from kafka import KafkaProducer
+        p = KafkaProducer(bootstrap_servers=BOOTSTRAP, transactional_id=f'fc-tx-kp-{RUN}', max_block_ms=15000)
+        started = time.time()
+        try:
+            p.init_transactions()
+        except Exception as e:  # kafka-python names the broker's refusal in the exception class
+            name = type(e).__name__
+            if 'TransactionalIdAuthorization' in name or 'TransactionalIdAuthorization' in str(e):
+                done('refused', f'{name} after {time.time() - started:.1f}s')
+            raise
+        finally:
+            p.close(timeout=5)
+        done('ok', 'init_transactions succeeded')
     if FEATURE.startswith('produce-'):
         codec = FEATURE.split('-', 1)[1]
         kp_produce(sys.argv[5], 20, compression_type=codec)
