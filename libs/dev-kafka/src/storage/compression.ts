@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import { decompress as lz4Decompress } from 'lz4js';
-import { uncompress as snappyUncompress } from 'snappyjs';
+
+// snappyjs and lz4js ship no type declarations; loading them through a typed require keeps the
+// declaration local instead of an ambient .d.ts every package compiling this file would need.
+const load = createRequire(__filename);
+const { uncompress: snappyUncompress } = load('snappyjs') as { uncompress(data: Uint8Array): Uint8Array };
+const { decompress: lz4Decompress } = load('lz4js') as { decompress(data: Uint8Array): Uint8Array };
 
 /** Record batch compression codes (attributes bits 0–2). */
 export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
