@@ -223,7 +223,7 @@ export async function runMatrix(tools: Tools, target: Target): Promise<Cell[]> {
   for (const client of PYTHON_CLIENTS) {
     for (const feature of ['admin', 'groups', 'idempotent']) cells.push(cell(client, feature, await py(tools, target, client, feature)));
   }
-  cells.push(cell('confluent-kafka', 'transactions', await py(tools, target, 'confluent-kafka', 'transactions'), target.name === 'dev'));
+  for (const client of PYTHON_CLIENTS) cells.push(cell(client, 'transactions', await py(tools, target, client, 'transactions'), target.name === 'dev'));
   cells.push(await groupKill(tools, target, run));
   if (tools.kcat) cells.push(...(await kcatCells(tools, target, run)));
   cells.push(...(await compressionCells(tools, target, run, [...PYTHON_CLIENTS, ...(tools.kcat ? ['kcat'] : [])])));

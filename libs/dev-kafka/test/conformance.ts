@@ -72,7 +72,9 @@ export function conformanceSuite(getBootstrap: () => string): void {
       await producer.disconnect();
     }
     const seen = await consumeAll(kafka, topic, 53);
-    expect(seen).toHaveLength(53);
+    // Delivery is at-least-once: on Apache Kafka a rebalance of the fresh group can hand a record over
+    // twice (seen there: 54 deliveries of 53 records), so what must hold is that every record came, once stored.
+    expect(new Set(seen.map((m) => m.value!.toString())).size).toBe(53);
     const byValue = new Map(seen.map((m) => [m.value!.toString(), m]));
     const plain = byValue.get('plain')!;
     expect(plain.key!.toString()).toBe('k1');

@@ -80,6 +80,32 @@ describe('dev broker: behaviour specific to this broker', () => {
     }
   });
 
+  test('a transactional producer is refused at once with TRANSACTIONAL_ID_AUTHORIZATION_FAILED', async () => {
+    const producer = kafka.producer({ transactionalId: uniqueName('tx'), idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 50 } });
+    const started = Date.now();
+    try {
+      await producer.connect();
+      // kafkajs asks for its transactional producer id when the first transaction starts.
+      await expect(producer.transaction()).rejects.toMatchObject({ type: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED' });
+    } finally {
+      await producer.disconnect();
+    }
+    expect(Date.now() - started).toBeLessThan(30_000); // refused, not timed out
+  });
+
+  test('Produce v2 is answered with UNSUPPORTED_VERSION per partition on an open connection', async () => {
+    const raw = await RawClient.connect(broker.bootstrap);
+    try {
+      const body = Buffer.concat([int16(1), int32(5000), int32(1), str('p2'), int32(1), int32(0), int32(0)]);
+      const answer = await raw.request(0, 2, body);
+      // topics[1]: name "p2", partitions[1]: partition 0, then the error code.
+      expect(answer.readInt16BE(4 + 2 + 2 + 4 + 4)).toBe(35);
+      expect((await raw.request(18, 0, Buffer.alloc(0))).readInt16BE(0)).toBe(0);
+    } finally {
+      raw.close();
+    }
+  });
+
   test('compacted topics keep the latest value per key and tombstones', async () => {
     const topic = uniqueName('compact');
     const admin = kafka.admin();

@@ -32,8 +32,12 @@ export class RawClient {
     });
   }
 
-  /** Sends a request with a v1 header and resolves with the response body (after the correlation id). */
-  request(apiKey: number, apiVersion: number, body: Buffer): Promise<Buffer> {
+  /**
+   * Sends a request and resolves with the response body (after the correlation id). `flexible`
+   * sends request header v2 (an empty tagged-field section after the client id); the caller skips
+   * the response header's tagged fields, which ApiVersions answers never have.
+   */
+  request(apiKey: number, apiVersion: number, body: Buffer, flexible = false): Promise<Buffer> {
     const id = this.nextCorrelationId++;
     const clientId = Buffer.from('raw-test');
     const header = Buffer.alloc(10);
@@ -41,7 +45,7 @@ export class RawClient {
     header.writeInt16BE(apiVersion, 2);
     header.writeInt32BE(id, 4);
     header.writeInt16BE(clientId.length, 8);
-    const payload = Buffer.concat([header, clientId, body]);
+    const payload = Buffer.concat([header, clientId, ...(flexible ? [Buffer.from([0])] : []), body]);
     const size = Buffer.alloc(4);
     size.writeInt32BE(payload.length);
     const answer = new Promise<Buffer>((resolve) => this.waiting.set(id, resolve));
@@ -70,6 +74,89 @@ export function int64(v: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigInt64BE(BigInt(v));
   return b;
+}
+
+/** Unsigned varint, as compact lengths and tag counts use. */
+export function uvarint(v: number): Buffer {
+  const out: number[] = [];
+  let rest = v;
+  while (rest >= 0x80) {
+    out.push((rest & 0x7f) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  out.push(rest);
+  return Buffer.from(out);
+}
+
+/** A compact (flexible-version) string: length + 1 as a varint, 0 for null. */
+export function compactStr(s: string | null): Buffer {
+  if (s === null) return uvarint(0);
+  return Buffer.concat([uvarint(Buffer.byteLength(s) + 1), Buffer.from(s)]);
+}
+
+/** A compact array of already encoded items. */
+export function compactArray(items: Buffer[]): Buffer {
+  return Buffer.concat([uvarint(items.length + 1), ...items]);
+}
+
+/** The empty tagged-field section ending every flexible structure. */
+export const NO_TAGS = Buffer.from([0]);
+
+/** Reads what a flexible answer holds, in order. */
+export class FlexReader {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  int8(): number {
+    return this.buf.readInt8(this.pos++);
+  }
+  int16(): number {
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  int64(): number {
+    const v = Number(this.buf.readBigInt64BE(this.pos));
+    this.pos += 8;
+    return v;
+  }
+  uvarint(): number {
+    let v = 0;
+    for (let i = 0; ; i++) {
+      const b = this.buf[this.pos++]!;
+      v += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) return v;
+    }
+  }
+  compactStr(): string | null {
+    const len = this.uvarint() - 1;
+    if (len < 0) return null;
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+  bytes(n: number): Buffer {
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  /** Skips a tagged-field section. */
+  tags(): void {
+    const n = this.uvarint();
+    for (let i = 0; i < n; i++) {
+      this.uvarint();
+      this.pos += this.uvarint();
+    }
+  }
+  compactArray<T>(item: (r: FlexReader) => T): T[] | null {
+    const n = this.uvarint() - 1;
+    if (n < 0) return null;
+    return Array.from({ length: n }, () => item(this));
+  }
 }
 
 export function str(s: string | null): Buffer {

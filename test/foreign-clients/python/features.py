@@ -90,9 +90,15 @@ def ck_feature():
         res = ConfigResource('topic', topic, set_config={'retention.ms': '3600000'})
         for f in admin.alter_configs([res]).values():
             f.result(timeout=15)
-        described = list(admin.describe_configs([ConfigResource('topic', topic)]).values())[0].result(timeout=15)
-        if described['retention.ms'].value != '3600000':
-            done('fail', f"retention.ms after alter is {described['retention.ms'].value}")
+        # Kafka applies config changes through its metadata log: describe until the change shows (bounded).
+        end = time.time() + 15
+        while True:
+            described = list(admin.describe_configs([ConfigResource('topic', topic)]).values())[0].result(timeout=15)
+            if described['retention.ms'].value == '3600000':
+                break
+            if time.time() > end:
+                done('fail', f"retention.ms after alter is {described['retention.ms'].value}")
+            time.sleep(0.2)
         for f in admin.create_partitions([NewPartitions(topic, 3)]).values():
             f.result(timeout=15)
         parts = len(admin.list_topics(topic, timeout=10).topics[topic].partitions)
@@ -267,6 +273,20 @@ def kp_feature():
         if len(got) != 50 or len(keys) != 50:
             done('fail', f'{len(got)} records, {len(keys)} distinct')
         done('ok', '50 records, once each')
+    if FEATURE == 'transactions':
+        from kafka import KafkaProducer
+        p = KafkaProducer(bootstrap_servers=BOOTSTRAP, transactional_id=f'fc-tx-kp-{RUN}', max_block_ms=15000)
+        started = time.time()
+        try:
+            p.init_transactions()
+        except Exception as e:  # kafka-python names the broker's refusal in the exception class
+            name = type(e).__name__
+            if 'TransactionalIdAuthorization' in name or 'TransactionalIdAuthorization' in str(e):
+                done('refused', f'{name} after {time.time() - started:.1f}s')
+            raise
+        finally:
+            p.close(timeout=5)
+        done('ok', 'init_transactions succeeded')
     if FEATURE.startswith('produce-'):
         codec = FEATURE.split('-', 1)[1]
         kp_produce(sys.argv[5], 20, compression_type=codec)

@@ -80,7 +80,7 @@ export class Connection {
       return;
     }
     const route = findRoute(apiKey);
-    if (!route || apiVersion < route.decodableFrom || apiVersion > route.maxVersion) {
+    if (!route || apiVersion < route.minVersion || apiVersion > route.maxVersion) {
       this.broker.log.warn('unsupported api version', { remote: this.remote, apiKey, apiVersion, clientId });
       // ApiVersions gets Kafka's answer: the v0 body with error 35 and the ranges, so the client retries lower.
       // Any other API gets error 35 where its body starts; the connection stays open either way.

@@ -56,7 +56,6 @@ export interface Route {
   name: string;
   minVersion: number;
   maxVersion: number;
-  decodableFrom: number;
   flexibleFrom: number;
   run(r: Reader, broker: BrokerContext, rc: RequestContext): Promise<((w: Writer) => void) | null>;
 }
@@ -67,7 +66,6 @@ function route<Req, Res>(codec: Codec<Req, Res>, handler: Handler<Req, Res>): Ro
     name: codec.name,
     minVersion: codec.minVersion,
     maxVersion: codec.maxVersion,
-    decodableFrom: codec.decodableFrom ?? codec.minVersion,
     flexibleFrom: codec.flexibleFrom,
     run: async (r, broker, rc) => {
       const res = await handler(codec.decode(r, rc.apiVersion), broker, rc);

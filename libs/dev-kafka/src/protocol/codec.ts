@@ -12,11 +12,6 @@ export interface Codec<Req, Res> {
   /** The range advertised in ApiVersions and served. */
   minVersion: number;
   maxVersion: number;
-  /**
-   * Lowest version that still decodes. Requests between it and minVersion get their own
-   * response shape with UNSUPPORTED_VERSION in it (e.g. Produce v0–v2, which predate RecordBatch v2).
-   */
-  decodableFrom?: number;
   /** First flexible version; Infinity when the API has none here. */
   flexibleFrom: number;
   decode(r: Reader, version: number): Req;

@@ -25,17 +25,16 @@ export interface ProduceResponse {
 }
 
 /**
- * Produce v3–v9 are served (RecordBatch v2 only; clients such as librdkafka enable it only when v3
- * is advertised). v0–v2 still decode so they can be answered with UNSUPPORTED_VERSION per partition,
- * as Kafka 4 does, instead of an unreadable reply. v3 adds the transactional id; v5 the log start
- * offset; v8 per-record errors; v9 is flexible.
+ * Produce v0–v9 are advertised, as Kafka 4 does: librdkafka turns gzip, snappy and lz4 on only when
+ * the Produce range reaches v2 (and sends such batches uncompressed otherwise). Only v3+ are stored
+ * (RecordBatch v2); v0–v2 requests are answered with UNSUPPORTED_VERSION per partition, again like
+ * Kafka 4. v3 adds the transactional id; v5 the log start offset; v8 per-record errors; v9 is flexible.
  */
 export const produce: Codec<ProduceRequest, ProduceResponse> = {
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 9,
-  decodableFrom: 0,
   flexibleFrom: 9,
   decode: (r, v) => {
     const transactionalId = v >= 3 ? r.nullableString() : null;

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { decompressRecords } from './compression';
 import { crc32c } from './crc32c';
 
 /** Byte positions inside a RecordBatch v2 header. */
@@ -17,7 +17,6 @@ const RECORD_COUNT = 57;
 export const BATCH_HEADER_SIZE = 61;
 
 const COMPRESSION_MASK = 0x07;
-const GZIP = 1;
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
 
@@ -124,9 +123,8 @@ export interface RecordView {
 /** Decodes the records of one stored batch; null when its compression is one this broker cannot read. */
 export function readRecords(buf: Buffer): RecordView[] | null {
   const info = readBatchInfo(buf);
-  if (info.compression !== 0 && info.compression !== GZIP) return null;
-  const body = buf.subarray(BATCH_HEADER_SIZE);
-  const data = info.compression === GZIP ? gunzipSync(body) : body;
+  const data = decompressRecords(info.compression, buf.subarray(BATCH_HEADER_SIZE));
+  if (data === null) return null;
   const base = batchBaseOffset(buf);
   const count = buf.readInt32BE(RECORD_COUNT);
   const out: RecordView[] = [];
