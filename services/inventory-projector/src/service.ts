@@ -5,6 +5,7 @@ import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger
 import { Counter } from 'prom-client';
 import pg from 'pg';
 import { availabilityRouter, problemErrorHandler } from './api/routes';
+import { availabilityGuard } from './api/auth';
 import { AvailabilityQueries } from './api/queries';
 import { AvailabilityCache } from './api/availability-cache';
 import { StockChangeListener } from './api/stock-change-listener';
@@ -127,6 +128,10 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
         stops.push(() => listener.stop());
         source = cache;
       }
+      const auth = config.availabilityAuth ?? { mode: 'none' };
+      if (auth.mode === 'none') log.warn('availability API has no authentication (AVAILABILITY_API_AUTH=none); development only');
+      const refused = new Counter({ name: 'availability_api_refused_total', help: 'Availability API requests refused before the query, by reason', labelNames: ['reason'], registers: [registry] });
+      app.use('/v1/availability', availabilityGuard({ auth, ratePerSecond: config.availabilityRatePerSecond ?? 1_000, onRefused: (reason) => refused.inc({ reason }) }));
       app.use(availabilityRouter(source));
       app.use(problemErrorHandler((error) => log.error('request failed', { error })));
       const server = await listen(app, config.port);
