@@ -1,5 +1,5 @@
 export { withCorrelationId, currentCorrelationId } from './correlation';
-export { redact, isSensitiveKey, REDACTED } from './redact';
+export { redact, redactText, isSensitiveKey, isIdentifierKey, REDACTED, REDACTED_CARD, REDACTED_EMAIL, REDACTED_PHONE } from './redact';
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export {
   startTelemetry,

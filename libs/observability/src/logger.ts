@@ -1,7 +1,7 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import winston from 'winston';
 import { currentCorrelationId } from './correlation';
-import { isSensitiveKey, redact, REDACTED } from './redact';
+import { isIdentifierKey, isSensitiveKey, redact, redactText, REDACTED } from './redact';
 
 export type Logger = winston.Logger;
 
@@ -31,9 +31,11 @@ const contextFields = winston.format((info) => {
 
 const redaction = winston.format((info) => {
   for (const key of Object.keys(info)) {
-    if (WINSTON_KEYS.has(key)) continue;
+    if (WINSTON_KEYS.has(key) || isIdentifierKey(key)) continue;
     info[key] = isSensitiveKey(key) ? REDACTED : redact(info[key]);
   }
+  // The message is free text too: an error may quote a customer's e-mail or card number.
+  if (typeof info.message === 'string') info.message = redactText(info.message);
   return info;
 });
 

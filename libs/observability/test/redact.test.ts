@@ -1,4 +1,4 @@
-import { isSensitiveKey, redact, REDACTED } from '../src/redact';
+import { isSensitiveKey, redact, redactText, REDACTED } from '../src/redact';
 
 describe('redact', () => {
   it('matches personal data and secrets by key name regardless of case and separators', () => {
@@ -31,5 +31,21 @@ describe('redact', () => {
     expect(redact(cyclic)).toEqual({ a: 1, self: '[Circular]' });
     const out = redact({ error: new TypeError('boom') }) as { error: { name: string; message: string } };
     expect(out.error).toMatchObject({ name: 'TypeError', message: 'boom' });
+  });
+});
+
+describe('redaction by pattern in free text', () => {
+  it('masks e-mail addresses, phone numbers and card numbers inside strings and log messages', () => {
+    expect(redactText('note: call me at +33 6 12 34 56 78 or jane.doe+shop@example.co.uk')).toBe('note: call me at [PHONE] or [EMAIL]');
+    expect(redactText('home 030 1234 5678, mobile 06-12-34-56-78')).toBe('home [PHONE], mobile [PHONE]');
+    expect(redactText('card 4111 1111 1111 1111 exp 12/30')).toBe('card [CARD] exp 12/30');
+    expect(redactText('pan 5555555555554444.')).toBe('pan [CARD].');
+    expect(redact({ detail: { note: 'mail bob@shop.de' } })).toEqual({ detail: { note: 'mail [EMAIL]' } });
+  });
+
+  it('leaves ids, dates, amounts and numbers failing the card checks alone', () => {
+    expect(redactText('order 820982911946154508 on 2026-11-20 09:30 total 1234.50')).toBe('order 820982911946154508 on 2026-11-20 09:30 total 1234.50');
+    expect(redactText('4111 1111 1111 1112')).toBe('4111 1111 1111 1112');
+    expect(redact({ order_id: '4111111111111111', traceId: 'x', trace_id: '4111111111111111' })).toEqual({ order_id: '4111111111111111', traceId: 'x', trace_id: '4111111111111111' });
   });
 });

@@ -1,4 +1,5 @@
-import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, ConfigError, env, loadConfig, z } from '@retail-backbone/observability';
+import { parseAvailabilityAuth, type AvailabilityAuth } from './api/auth';
 import { parseLocationPolicies } from './db/policies';
 import type { OversellPolicy } from './domain/types';
 
@@ -14,6 +15,11 @@ const projectorEnv = baseServiceEnv.extend({
   SCHEMA_AUTO_REGISTER: env.bool().default(false),
   DB_POOL_SIZE: env.positiveInt().default(10),
   AVAILABILITY_CACHE_SIZE: z.coerce.number().int().min(0).default(10_000),
+  /** tokens (default when AVAILABILITY_API_TOKENS is set) | ingress (mTLS/auth proxy in front) | none (development). */
+  AVAILABILITY_API_AUTH: z.string().optional(),
+  /** JSON {"<channel>": ["<token>", "<previous token>"]}. */
+  AVAILABILITY_API_TOKENS: z.string().optional(),
+  AVAILABILITY_RATE_LIMIT_PER_SECOND: env.positiveInt().default(200),
 });
 
 export interface ProjectorConfig {
@@ -33,12 +39,18 @@ export interface ProjectorConfig {
   poolSize: number;
   /** SKUs the API keeps in memory (0: read the database on every request); default 10000. */
   availabilityCacheSize?: number;
+  /** Who may call the availability API; default none (development). */
+  availabilityAuth?: AvailabilityAuth;
+  /** Requests per second per channel token (or per address without tokens); default 1000. */
+  availabilityRatePerSecond?: number;
   logLevel: string;
   shutdownTimeoutMs: number;
 }
 
 export function configFromEnv(source: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const e = loadConfig(projectorEnv, source);
+  const availabilityAuth = parseAvailabilityAuth(e.AVAILABILITY_API_AUTH, e.AVAILABILITY_API_TOKENS);
+  if (Array.isArray(availabilityAuth)) throw new ConfigError(availabilityAuth);
   return {
     service: e.SERVICE_NAME ?? 'inventory-projector',
     region: e.REGION,
@@ -55,6 +67,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): Projecto
     autoRegisterSchemas: e.SCHEMA_AUTO_REGISTER,
     poolSize: e.DB_POOL_SIZE,
     availabilityCacheSize: e.AVAILABILITY_CACHE_SIZE,
+    availabilityAuth,
+    availabilityRatePerSecond: e.AVAILABILITY_RATE_LIMIT_PER_SECOND,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

@@ -4,7 +4,8 @@ import { ConsumerRunner, createKafka, migrateMessaging, OutboxRelay } from '@ret
 import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type Registry } from '@retail-backbone/observability';
 import { Counter } from 'prom-client';
 import pg from 'pg';
-import { availabilityRouter, problemErrorHandler } from './api/routes';
+import { availabilityRouter, notFoundHandler, problemErrorHandler } from './api/routes';
+import { availabilityGuard } from './api/auth';
 import { AvailabilityQueries } from './api/queries';
 import { AvailabilityCache } from './api/availability-cache';
 import { StockChangeListener } from './api/stock-change-listener';
@@ -127,7 +128,12 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
         stops.push(() => listener.stop());
         source = cache;
       }
+      const auth = config.availabilityAuth ?? { mode: 'none' };
+      if (auth.mode === 'none') log.warn('availability API has no authentication (AVAILABILITY_API_AUTH=none); development only');
+      const refused = new Counter({ name: 'availability_api_refused_total', help: 'Availability API requests refused before the query, by reason', labelNames: ['reason'], registers: [registry] });
+      app.use('/v1/availability', availabilityGuard({ auth, ratePerSecond: config.availabilityRatePerSecond ?? 1_000, onRefused: (reason) => refused.inc({ reason }) }));
       app.use(availabilityRouter(source));
+      app.use(notFoundHandler);
       app.use(problemErrorHandler((error) => log.error('request failed', { error })));
       const server = await listen(app, config.port);
       port = server.port;

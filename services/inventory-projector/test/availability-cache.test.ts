@@ -49,17 +49,17 @@ function setup(maxEntries = 100) {
 }
 
 describe('AvailabilityCache', () => {
-  it('serves repeated reads from memory, filters locations, and re-reads a SKU once notified', async () => {
+  it('serves repeated reads of known SKUs from memory (unknown ones from the database), filters locations, and re-reads a SKU once notified', async () => {
     const { source, cache } = setup();
     expect(await cache.bySku('A', null)).toEqual([at('l1', 5), at('l2', 7)]);
     expect(await cache.bySku('A', 'l2')).toEqual([at('l2', 7)]);
     expect(await cache.bySku('nope', null)).toEqual([]);
     expect(await cache.bySku('nope', null)).toEqual([]);
-    expect(source.reads).toEqual([['A'], ['nope']]);
+    expect(source.reads).toEqual([['A'], ['nope'], ['nope']]);
     source.rows.set('A', [at('l1', 4, 2), at('l2', 7)]);
     cache.changed('["A","C"]');
     expect(await cache.bySku('A', 'l1')).toEqual([at('l1', 4, 2)]);
-    expect(source.reads).toEqual([['A'], ['nope'], ['A']]);
+    expect(source.reads).toEqual([['A'], ['nope'], ['nope'], ['A']]);
   });
 
   it('does not keep a read that a notification for its SKU overtook', async () => {

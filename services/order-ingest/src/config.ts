@@ -1,4 +1,5 @@
 import { baseServiceEnv, ConfigError, env, loadConfig, z } from '@retail-backbone/observability';
+import type { RetentionDays } from './store/retention';
 import { normaliseShopDomain, normaliseSiteUrl, parseSourceMap, type WebhookSource } from './auth/webhook-sources';
 
 const optionalSecret = z.string().min(16, 'must be at least 16 characters').optional();
@@ -28,6 +29,12 @@ export const orderIngestEnv = baseServiceEnv.extend({
   POS_KEY_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** Failed POS key checks allowed per client address and minute before it gets 429 without a look-up. */
   POS_AUTH_FAILURES_PER_MINUTE: env.positiveInt().default(20),
+  /** Days kept per table (0 = forever) and how often retention runs. */
+  RETENTION_INGEST_REQUESTS_DAYS: z.coerce.number().int().nonnegative().default(30),
+  RETENTION_REJECTIONS_DAYS: z.coerce.number().int().nonnegative().default(30),
+  RETENTION_FACTS_DAYS: z.coerce.number().int().nonnegative().default(400),
+  RETENTION_CONFLICTS_DAYS: z.coerce.number().int().nonnegative().default(90),
+  RETENTION_INTERVAL_MINUTES: env.positiveInt().default(60),
   RUN_RELAY: env.bool().default(true),
   AUTO_REGISTER_SCHEMAS: env.bool().default(false),
 });
@@ -52,6 +59,8 @@ export interface OrderIngestConfig {
   limits: { webhookBody: string; posBody: string; posBatchBody: string; posBatchItems: number; posRatePerSecond: number };
   posKeyCacheMs: number;
   posAuthFailuresPerMinute?: number;
+  /** Absent: no retention runs (tests, tools); configFromEnv always sets it. */
+  retention?: { days: RetentionDays; intervalMs: number };
   runRelay: boolean;
   autoRegisterSchemas: boolean;
   shutdownTimeoutMs: number;
@@ -86,6 +95,15 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OrderIng
     },
     posKeyCacheMs: e.POS_KEY_CACHE_MS,
     posAuthFailuresPerMinute: e.POS_AUTH_FAILURES_PER_MINUTE,
+    retention: {
+      days: {
+        ingest_requests: e.RETENTION_INGEST_REQUESTS_DAYS,
+        rejections: e.RETENTION_REJECTIONS_DAYS,
+        channel_facts: e.RETENTION_FACTS_DAYS,
+        fact_conflicts: e.RETENTION_CONFLICTS_DAYS,
+      },
+      intervalMs: e.RETENTION_INTERVAL_MINUTES * 60_000,
+    },
     runRelay: e.RUN_RELAY,
     autoRegisterSchemas: e.AUTO_REGISTER_SCHEMAS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

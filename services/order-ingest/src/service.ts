@@ -14,6 +14,7 @@ import type { OrderIngestConfig } from './config';
 import { createIngestApp } from './http/app';
 import { ingestMetrics } from './metrics';
 import { PosApiKeys, posKeyRevokedChannel } from './pos/api-keys';
+import { RetentionPruner } from './store/retention';
 import { IngestStore } from './store/ingest-store';
 import { migrate } from './store/migrate';
 
@@ -53,6 +54,8 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
     { listening: () => keys.forgetAll(), lost: () => keys.forgetAll(), changed: (keyId) => keyId && keys.forget(keyId) },
   );
   await revocations.start();
+  const retention = config.retention ? new RetentionPruner({ pool, schema: config.schema, ...config.retention, logger, registry }) : undefined;
+  retention?.start();
 
   let relay: OutboxRelay | undefined;
   if (config.runRelay) {
@@ -81,6 +84,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
   } catch (error) {
     await relay?.stop().catch(() => undefined);
     await revocations.stop();
+    await retention?.stop();
     await pool.end();
     throw error;
   }
@@ -105,6 +109,7 @@ export async function startOrderIngest(config: OrderIngestConfig, options: Start
       await close?.();
       await relay?.stop();
       await revocations.stop();
+      await retention?.stop();
       await pool.end();
     },
   };

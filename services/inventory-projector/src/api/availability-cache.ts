@@ -128,7 +128,9 @@ export class AvailabilityCache implements AvailabilitySource {
     return out;
   }
 
+  /** Unknown SKUs are not kept: random SKUs would otherwise push real entries out. */
   private remember(sku: string, list: LocationAvailability[]): void {
+    if (list.length === 0) return;
     this.entries.set(sku, list);
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;

@@ -86,6 +86,11 @@ export function availabilityRouter(queries: AvailabilitySource): Router {
   return router;
 }
 
+/** Any other route or method: a problem body rather than Express' HTML page. */
+export function notFoundHandler(_req: Request, res: Response): void {
+  sendProblem(res, 404, 'not-found', 'Not found', 'no such route');
+}
+
 /** Malformed JSON and unexpected failures as problem details; never leaks internals. */
 export function problemErrorHandler(onError: (error: unknown) => void) {
   return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
@@ -95,6 +100,13 @@ export function problemErrorHandler(onError: (error: unknown) => void) {
       return sendProblem(res, 400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
     }
     if (status === 413) return sendProblem(res, 413, 'too-large', 'Request too large', 'the request body exceeds 64 kB');
+    // Express refuses a path segment that is not percent-encoded UTF-8 (e.g. %ff) with a URIError.
+    if (error instanceof URIError || (status === 400 && /decode/i.test((error as Error).message ?? ''))) {
+      return sendProblem(res, 400, 'malformed-path', 'Malformed path', 'the path is not valid percent-encoded UTF-8');
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendProblem(res, status, 'bad-request', 'Bad request', 'the request could not be read');
+    }
     onError(error);
     sendProblem(res, 500, 'internal', 'Internal error', 'the request could not be served');
   };
