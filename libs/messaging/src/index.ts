@@ -29,3 +29,4 @@ export { replayDeadLetters, matchesFilter, replayMessage, ReplayFilterError, typ
 export { createKafka, kafkaLogCreator, type KafkaClientOptions } from './kafka';
 export { outboxMetrics, consumerMetrics } from './metrics';
 export { toStoredJson, fromStoredJson } from './stored-json';
+export * from './effects';
