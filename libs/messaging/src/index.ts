@@ -37,3 +37,4 @@ export { ProduceFence, SendFencedError } from './outbox/fence';
 export { outboxMetrics, consumerMetrics } from './metrics';
 export { toStoredJson, fromStoredJson } from './stored-json';
 export { PgListener, type PgListenerHandlers } from './pg-listener';
+export * from './effects';

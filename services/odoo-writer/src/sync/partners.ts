@@ -45,9 +45,39 @@ export class PartnerResolver {
       return !hit;
     });
     for (const [ref, row] of await this.store.partners(this.pool, unknownToMemory)) known.set(ref, row);
-
-    const failures = new Map<string, BusinessError>();
     const missing = [...byRef.keys()].filter((ref) => !known.has(ref));
+    if (missing.length === 0) return this.upsert(orders, byRef, known, new Map());
+    // Customers no replica knows yet: search-then-create under a session advisory lock per ref
+    // (no transaction is open during the Odoo calls), so two writers racing on the same new
+    // customer create one partner; the second one finds the first one's row once it gets the lock.
+    const lock = await this.pool.connect();
+    let broken = false;
+    try {
+      await lock.query(
+        `SELECT pg_advisory_lock(h) FROM (SELECT DISTINCT hashtext('odoo-writer:partner:' || r) AS h FROM unnest($1::text[]) AS r ORDER BY 1) locks`,
+        [missing],
+      );
+      for (const [ref, row] of await this.store.partners(lock, missing)) known.set(ref, row);
+      const stillMissing = missing.filter((ref) => !known.has(ref));
+      const failures = await this.search(stillMissing, known);
+      return await this.upsert(orders, byRef, known, failures);
+    } catch (error) {
+      broken = true;
+      throw error;
+    } finally {
+      if (broken) lock.release(true);
+      else {
+        await lock.query('SELECT pg_advisory_unlock_all()').then(
+          () => lock.release(),
+          () => lock.release(true),
+        );
+      }
+    }
+  }
+
+  /** Looks refs up in Odoo (archived ones too); found ones go into `known`. */
+  private async search(missing: string[], known: Map<string, Known>): Promise<Map<string, BusinessError>> {
+    const failures = new Map<string, BusinessError>();
     if (missing.length > 0) {
       const rows = await this.odoo.searchRead<{ id: number; ref: string; active: boolean }>('res.partner', [['ref', 'in', missing]], {
         fields: ['ref', 'active'],
@@ -60,7 +90,16 @@ export class PartnerResolver {
         else failures.set(row.ref, new BusinessError('partner_archived', `customer partner ${row.id} is archived in Odoo`));
       }
     }
+    return failures;
+  }
 
+  /** Creates the partners still unknown, updates changed ones and records both locally. */
+  private async upsert(
+    orders: OrderPlaced[],
+    byRef: Map<string, OrderPlaced>,
+    known: Map<string, Known>,
+    failures: Map<string, BusinessError>,
+  ): Promise<Map<string, number | BusinessError>> {
     const values = new Map<string, OdooValues>();
     for (const [ref, order] of byRef) if (!failures.has(ref)) values.set(ref, await this.values(ref, order));
 
