@@ -128,6 +128,12 @@ async function main(opts: Options): Promise<number> {
     progress: (line) => log(`platform: ${line}`),
     readyTimeoutMs: 180_000,
   });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the platform`);
+      void platform.stop().finally(() => process.exit(130));
+    });
+  }
   if (opts.kafka === 'apache' && !platform.devstack.restartKafka) log('warning: this dev stack has no Apache Kafka restart');
   log(`platform up in ${platform.startupMs} ms; service logs: ${path.join(logDir, 'services.log')}`);
   const kafka = new Kafka({ clientId: 'chaos', brokers: platform.devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
