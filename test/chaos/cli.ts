@@ -134,9 +134,21 @@ async function main(opts: Options): Promise<number> {
       void platform.stop().finally(() => process.exit(130));
     });
   }
-  if (opts.kafka === 'apache' && !platform.devstack.restartKafka) log('warning: this dev stack has no Apache Kafka restart');
   log(`platform up in ${platform.startupMs} ms; service logs: ${path.join(logDir, 'services.log')}`);
   const kafka = new Kafka({ clientId: 'chaos', brokers: platform.devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  // The run must be on the broker asked for: the dev broker names its cluster 'dev-kafka'.
+  const probe = kafka.admin();
+  await probe.connect();
+  const { clusterId } = await probe.describeCluster().finally(() => probe.disconnect());
+  const onDevBroker = clusterId === 'dev-kafka';
+  if ((opts.kafka === 'apache') === onDevBroker || !platform.devstack.restartKafka) {
+    await platform.stop();
+    throw new Error(
+      opts.kafka === 'apache' && onDevBroker
+        ? '--kafka apache: the dev stack started the dev broker; this checkout cannot run Apache Kafka in the dev stack (DEVSTACK_KAFKA=apache)'
+        : `--kafka ${opts.kafka}: cluster ${clusterId} is not that broker, or the dev stack cannot restart it`,
+    );
+  }
   const serde = new EventSerde({ registryUrl: platform.env.SCHEMA_REGISTRY_URL, clientId: 'chaos' });
   let client: TrafficClient | undefined;
   let collector: SummaryCollector | undefined;
