@@ -54,14 +54,16 @@ interface Outcome {
   error?: string;
 }
 
-async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSoFar: () => string[]): Promise<Outcome> {
-  const recoverBound = 180_000;
+async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSoFar: () => string[], odooOutageMs: number): Promise<Outcome> {
+  // odoo-writer reports not ready while Odoo is away (its circuit is open), by design: a fault
+  // during the outage can only be recovered from once Odoo is back.
+  const recoverBound = 180_000 + odooOutageMs;
   try {
     switch (fault.kind) {
       case 'kill': {
         const service = platform.services.find((s) => s.name === fault.service)!;
         // Kill a running, ready instance: a kill during the previous restart would only lengthen it.
-        await until(`${service.name} ready before its kill`, () => ready(service.url), 120_000);
+        await until(`${service.name} ready before its kill`, () => ready(service.url), recoverBound);
         const child = platform.supervisor.process(service.name);
         if (!child) throw new Error(`${service.name} has no process`);
         child.kill('SIGKILL');
@@ -85,7 +87,7 @@ async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSo
         // Recovered once every order accepted before the outage ended is in Odoo.
         const due = acceptedSoFar();
         const inOdoo = () => new Set(platform.odoo.records('sale.order').map((so) => String(so.client_order_ref)));
-        return { fault, recoverMs: await until('Odoo backlog written', () => { const have = inOdoo(); return due.every((id) => have.has(id)); }, recoverBound * 2, 1000) };
+        return { fault, recoverMs: await until('Odoo backlog written', () => { const have = inOdoo(); return due.every((id) => have.has(id)); }, recoverBound, 1000) };
       }
     }
   } catch (error) {
@@ -163,6 +165,7 @@ async function main(opts: Options): Promise<number> {
     await producer.send({ topic: POISON_TOPIC, acks: -1, messages: Array.from({ length: POISONED }, (_, i) => ({ key: `chaos-poison-${i}`, value: Buffer.from(`not avro ${i}`) })) });
     await producer.disconnect();
 
+    const odooOutageMs = plan.find((f) => f.kind === 'odoo-outage')?.downMs ?? 0;
     const traffic = new ChaosTraffic(client, opts.seed);
     const started = Date.now();
     const sending = traffic.run(durationMs, opts.rate);
@@ -170,7 +173,7 @@ async function main(opts: Options): Promise<number> {
     const injections = plan.map(async (fault) => {
       await sleep(Math.max(0, started + fault.atMs - Date.now()));
       log(`inject ${fault.kind}${fault.service ? ` ${fault.service}` : ''}${fault.downMs ? ` (${fault.downMs} ms down)` : ''}`);
-      const outcome = await inject(platform, fault, acceptedSoFar);
+      const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs);
       if (outcome.error) log(`  ${fault.kind} ${fault.service ?? ''}: ${outcome.error}`);
       return outcome;
     });
