@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { loadOrCreateCredentials } from './credentials';
 import { freePort, waitUntilReady } from './readiness';
 import { SERVICES, schemaNameOf, type ServiceDefinition } from './services';
-import { Supervisor, type LineSink, type ServiceStatus } from './supervisor';
+import { Supervisor, type LineSink, type ServiceStatus, type SupervisorOptions } from './supervisor';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -35,6 +35,8 @@ export interface PlatformOptions {
   serviceEnv?: Record<string, string>;
   /** Receives the supervisor's JSON log lines (exits, restarts). Default: progress. */
   supervisorLog?: (jsonLine: string) => void;
+  /** Restart backoff of the supervisor (defaults in supervisor.ts). */
+  supervision?: Pick<SupervisorOptions, 'initialDelayMs' | 'maxDelayMs' | 'stableAfterMs'>;
   /** Keep throwaway broker data on disk so every infrastructure piece can be restarted (chaos). */
   restartable?: boolean;
 }
@@ -89,7 +91,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (options.ephemeral) cleanups.push(async () => fs.rmSync(credentialsDir, { recursive: true, force: true }));
     const credentials = loadOrCreateCredentials(credentialsDir);
     const statusFile = path.join(credentialsDir, 'platform-status.json');
-    const supervisor = new Supervisor({ sink: options.serviceOutput, log: options.supervisorLog ?? progress, statusFile });
+    const supervisor = new Supervisor({ ...options.supervision, sink: options.serviceOutput, log: options.supervisorLog ?? progress, statusFile });
     cleanups.push(() => supervisor.stopAll());
 
     const endpoints: ServiceEndpoint[] = [];

@@ -22,11 +22,14 @@ export type SequenceCheck =
 /** Idempotent-producer bookkeeping: per (producerId, partition) sequence numbers. */
 export class ProducerStates {
   private nextId: number;
+  /** Ids below this were handed out by an earlier run of the broker. */
+  private readonly firstId: number;
   private readonly states = new Map<string, SequenceState>();
 
-  constructor() {
+  constructor(now = Date.now()) {
     // Ids from a clock keep a restarted broker from handing out an id a live producer still holds.
-    this.nextId = Date.now() * 16;
+    this.nextId = now * 16;
+    this.firstId = this.nextId;
   }
 
   allocate(): { producerId: number; producerEpoch: number } {
@@ -41,7 +44,12 @@ export class ProducerStates {
     const state = this.states.get(ProducerStates.key(producerId, topic, partition));
     const lastSeq = firstSeq + count - 1;
     if (!state || epoch > state.epoch) {
-      return firstSeq === 0 ? { kind: 'append' } : { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
+      if (firstSeq === 0) return { kind: 'append' };
+      // A producer of an earlier broker run: its sequence state was kept in memory only, so the
+      // broker takes the sequence up where the producer is, as Kafka does once a producer's state
+      // has expired. Refusing it left every idempotent producer failing forever after a restart.
+      if (!state && producerId < this.firstId) return { kind: 'append' };
+      return { kind: 'error', errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
     }
     if (epoch < state.epoch) return { kind: 'error', errorCode: ErrorCode.INVALID_PRODUCER_EPOCH };
     const dup = state.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);

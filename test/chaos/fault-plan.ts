@@ -1,0 +1,63 @@
+/**
+ * The seeded fault schedule of a chaos run: SIGKILLs of every service at random moments (at
+ * least 20 per service per 10 minutes), one restart each of PostgreSQL, the broker and the
+ * registry, and one Odoo outage. The same seed and duration give the same plan.
+ */
+export type FaultKind = 'kill' | 'postgres-restart' | 'kafka-restart' | 'registry-restart' | 'odoo-outage';
+
+export interface PlannedFault {
+  kind: FaultKind;
+  /** ms after traffic starts. */
+  atMs: number;
+  /** kill: the service. */
+  service?: string;
+  /** outage / restart: how long the piece stays down. */
+  downMs: number;
+}
+
+export interface FaultPlanOptions {
+  durationMs: number;
+  services: readonly string[];
+  seed: number;
+}
+
+/** mulberry32: small deterministic PRNG, so a seed reproduces a plan. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const KILLS_PER_SERVICE_PER_10_MIN = 20;
+const ODOO_OUTAGE_DEFAULT_MS = 5 * 60_000;
+
+export function killsPerService(durationMs: number): number {
+  return Math.max(1, Math.ceil((KILLS_PER_SERVICE_PER_10_MIN * durationMs) / 600_000));
+}
+
+export function buildFaultPlan(options: FaultPlanOptions): PlannedFault[] {
+  const { durationMs, seed } = options;
+  if (!(durationMs > 0)) throw new RangeError(`duration must be > 0 ms, got ${durationMs}`);
+  const rnd = seededRandom(seed);
+  const faults: PlannedFault[] = [];
+  const kills = killsPerService(durationMs);
+  // Kills fall in [5 %, 90 %] of the traffic window, one per equal slot at a random point in it,
+  // so a service gets a moment to come back between two kills.
+  const start = durationMs * 0.05;
+  const slot = (durationMs * 0.85) / kills;
+  for (const service of options.services) {
+    for (let i = 0; i < kills; i += 1) faults.push({ kind: 'kill', service, atMs: Math.round(start + slot * (i + rnd())), downMs: 0 });
+  }
+  const around = (fraction: number) => Math.round(durationMs * (fraction + (rnd() - 0.5) * 0.06));
+  const restartDown = Math.min(3_000, Math.max(500, durationMs / 100));
+  faults.push({ kind: 'odoo-outage', atMs: around(0.15), downMs: Math.min(ODOO_OUTAGE_DEFAULT_MS, Math.round(durationMs / 2)) });
+  faults.push({ kind: 'postgres-restart', atMs: around(0.3), downMs: restartDown });
+  faults.push({ kind: 'kafka-restart', atMs: around(0.5), downMs: restartDown });
+  faults.push({ kind: 'registry-restart', atMs: around(0.7), downMs: restartDown });
+  return faults.sort((a, b) => a.atMs - b.atMs);
+}
