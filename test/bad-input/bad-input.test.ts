@@ -13,7 +13,8 @@ import { createKafka } from '@retail-backbone/messaging';
 import { createLogger } from '@retail-backbone/observability';
 import { signBase64Hmac, signStripe, startOrderIngest, type OrderIngestConfig, type OrderIngestService } from '@retail-backbone/order-ingest';
 import { Writable } from 'node:stream';
-import { bodyAttacks, fixtureText, HOSTILE_VALUES, pointers, prng, spliceValue, withoutValue } from './cases';
+import { seededRandom } from '@retail-backbone/local-platform';
+import { bodyAttacks, fixtureText, HOSTILE_VALUES, pointers, spliceValue, withoutValue } from './cases';
 
 const SHOP = 'bad-input-shop.myshopify.com';
 const SHOP_SECRET = 'bad-input-shop-secret-0123456789';
@@ -335,7 +336,7 @@ function printTable(outcomes: Outcome[]): void {
 
 describe('bad-input suite', () => {
   it('answers every hostile request without a 5xx and with a specific problem, keeps nothing unauthenticated, accepts every valid order once, and stays ready', async () => {
-    const cases = generateCases(prng(20261202));
+    const cases = generateCases(seededRandom(20261202));
     expect(cases.length).toBeGreaterThanOrEqual(300);
     const outcomes: Outcome[] = [];
     const failures: string[] = [];

@@ -12,18 +12,6 @@ export function fixtureText(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
 }
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Raw JSON texts spliced in place of a value: each is valid JSON unless noted. */
 export const HOSTILE_VALUES: Array<{ name: string; json: string }> = [
   { name: 'null', json: 'null' },

@@ -3,6 +3,9 @@
  * least 20 per service per 10 minutes), one restart each of PostgreSQL, the broker and the
  * registry, and one Odoo outage. The same seed and duration give the same plan.
  */
+
+import { seededRandom } from '@retail-backbone/local-platform';
+
 export type FaultKind = 'kill' | 'postgres-restart' | 'kafka-restart' | 'registry-restart' | 'odoo-outage';
 
 export interface PlannedFault {
@@ -21,17 +24,6 @@ export interface FaultPlanOptions {
   seed: number;
 }
 
-/** mulberry32: small deterministic PRNG, so a seed reproduces a plan. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const KILLS_PER_SERVICE_PER_10_MIN = 20;
 const ODOO_OUTAGE_DEFAULT_MS = 5 * 60_000;

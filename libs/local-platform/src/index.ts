@@ -3,4 +3,4 @@ export { ensurePosApiKey } from './pos-key';
 export { SERVICES, type ServiceDefinition } from './services';
 export * from './traffic';
 export { Supervisor, type ServiceStatus, type SupervisorOptions } from './supervisor';
-export { buildPlan, ordersIn, type Step, type StepKind, type Wave } from './demo/plan';
+export { buildPlan, ordersIn, seededRandom, type Step, type StepKind, type Wave } from './demo/plan';

@@ -44,8 +44,8 @@ export interface PlanOptions {
   seed: number;
 }
 
-/** mulberry32: tiny deterministic PRNG so a seed reproduces a run's mix. */
-function random(seed: number): () => number {
+/** mulberry32: tiny deterministic PRNG, so a seed reproduces a run (demo mix, chaos plan, bad-input cases). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -59,7 +59,7 @@ function random(seed: number): () => number {
 export function buildPlan(options: PlanOptions): Wave[] {
   if (!Number.isInteger(options.orders) || options.orders < 1) throw new RangeError(`--orders must be a positive whole number, got ${options.orders}`);
   if (!Number.isInteger(options.burst) || options.burst < 1) throw new RangeError(`--burst must be a positive whole number, got ${options.burst}`);
-  const rnd = random(options.seed);
+  const rnd = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
   const basket = (): OrderLineInput[] => {
     const count = 1 + Math.floor(rnd() * 3);
