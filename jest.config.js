@@ -33,9 +33,13 @@ function apacheWanted() {
   if (process.env.DEVSTACK_TEST_APACHE === '0') return false;
   return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 }
+process.env.DEVSTACK_TEST_APACHE_WAS = process.env.DEVSTACK_TEST_APACHE ?? '';
 const apache = apacheWanted();
 process.env.DEVSTACK_TEST_APACHE = apache ? '1' : '0';
-if (!apache) process.stderr.write('Apache Kafka suites skipped: no java on PATH (install Java 17+ and Maven to run them)\n');
+if (!apache) {
+  const why = process.env.DEVSTACK_TEST_APACHE_WAS === '0' ? 'DEVSTACK_TEST_APACHE=0' : 'no java on PATH (install Java 17+ and Maven to run them)';
+  process.stderr.write(`Apache Kafka suites skipped: ${why}\n`);
+}
 
 const base = {
   rootDir: __dirname,
