@@ -150,6 +150,17 @@ const SPECS = [
     cleanupPolicy: 'delete',
     retentionMs: 14 * DAY_MS,
   },
+  {
+    stream: 'operations',
+    major: 1,
+    description: 'Actions operators took through the ops console, with their outcome (the audit trail).',
+    keyFields: ['actionId'],
+    keyDescription: 'action id',
+    eventTypes: ['OperatorActionRecorded'],
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 365 * DAY_MS,
+  },
 ] as const satisfies readonly TopicSpec[];
 
 type Spec = (typeof SPECS)[number];
