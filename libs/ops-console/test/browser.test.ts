@@ -2,12 +2,12 @@
  * The console in Debian's Chromium (headless, through playwright-core): log in with the token, find
  * the demo order by its Shopify number, see its Odoo sale order, replay its dead letter, see the
  * audit entry and the OperatorActionRecorded event leave the outbox. Saves screenshots of the main
- * views under docs/screenshots/ and prints the first page's weight.
+ * views (under docs/screenshots/ with OPS_CONSOLE_SCREENSHOTS=1) and prints the first page's weight.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureDebianPackage } from '@retail-backbone/devstack';
 import { REPO_ROOT } from '@retail-backbone/local-platform';
 import { createLogger } from '@retail-backbone/observability';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -18,19 +18,14 @@ import { eventually, startDemoPlatform, type DemoPlatform } from './platform';
 jest.setTimeout(600_000);
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+// The README's screenshots are refreshed only on request, so a test run leaves the tree clean.
+const SCREENSHOTS = process.env.OPS_CONSOLE_SCREENSHOTS === '1' ? path.join(REPO_ROOT, 'docs', 'screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-shots-'));
 const TOKEN = `browser-test-${Date.now()}-0123456789abcdef`;
 
 /** Debian's package, never a browser download; a machine without it gets it from apt. */
-function ensureChromium(): void {
-  if (fs.existsSync(CHROMIUM)) return;
-  console.log('installing Debian chromium (apt-get install -y chromium)');
-  const result = spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (!fs.existsSync(CHROMIUM)) {
-    spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-    spawnSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  }
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing and apt-get could not install it (exit ${result.status})`);
+async function ensureChromium(): Promise<void> {
+  const found = await ensureDebianPackage('chromium', 'chromium', (line) => console.log(line));
+  if (!found || !fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing and apt-get could not install it (apt-get install -y chromium, as root)`);
 }
 
 let demo: DemoPlatform;
@@ -40,7 +35,7 @@ let page: Page;
 let profile: string;
 
 beforeAll(async () => {
-  ensureChromium();
+  await ensureChromium();
   demo = await startDemoPlatform();
   const config = configFromEnv({ ...demo.platform.env, OPS_API_TOKEN: TOKEN, OPS_CONSOLE_PORT: '0', ODOO_LOGIN: demo.platform.odoo.login, REGION: 'test' });
   ops = await startConsole(config, createLogger({ service: 'ops-console', level: 'warn' }));
