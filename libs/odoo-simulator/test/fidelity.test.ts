@@ -68,7 +68,7 @@ describe('sale.order currency, company and amounts (sale_order.py 18.0, sale_ord
   let product: number;
   beforeAll(async () => {
     partner = await ok<number>('res.partner', 'create', { vals_list: { name: 'Fidelity customer' } });
-    [product] = await ok<number[]>('product.product', 'search', { domain: [['default_code', '=', 'FID-1']] });
+    product = (await ok<number[]>('product.product', 'search', { domain: [['default_code', '=', 'FID-1']] }))[0]!;
   });
 
   it("takes currency_id from the pricelist, else the company's currency", async () => {
