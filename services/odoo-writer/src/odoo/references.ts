@@ -65,3 +65,29 @@ export function partnerReference(order: Pick<OrderPlaced, 'orderId' | 'channel' 
 export function fingerprint(value: unknown): string {
   return digest(JSON.stringify(value), 32);
 }
+
+type StoredRow = Record<string, unknown> & { id: number };
+
+/**
+ * For tests and tools that inspect Odoo's rows: the sale orders of each backbone order, found by
+ * its external id, plus any other sale order with the same (deterministic) origin, so a duplicate
+ * created without an external id is counted too. An order not in Odoo maps to [].
+ */
+export function saleOrdersByOrderId(records: (model: string) => StoredRow[], orderIds: Iterable<string>): Map<string, StoredRow[]> {
+  const resIdByName = new Map(
+    records('ir.model.data')
+      .filter((x) => x.module === XMLID_MODULE && x.model === 'sale.order')
+      .map((x) => [String(x.name), Number(x.res_id)]),
+  );
+  const saleOrders = records('sale.order');
+  const byId = new Map(saleOrders.map((so) => [so.id, so]));
+  const byOrigin = new Map<string, StoredRow[]>();
+  for (const so of saleOrders) byOrigin.set(String(so.origin), [...(byOrigin.get(String(so.origin)) ?? []), so]);
+  const result = new Map<string, StoredRow[]>();
+  for (const orderId of orderIds) {
+    const resId = resIdByName.get(xmlIdName('order', orderId));
+    const own = resId === undefined ? undefined : byId.get(resId);
+    result.set(orderId, own ? (byOrigin.get(String(own.origin)) ?? [own]) : []);
+  }
+  return result;
+}
