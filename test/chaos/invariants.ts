@@ -22,7 +22,6 @@ export interface Verdict {
   orders: number;
 }
 
-type Row = Record<string, unknown> & { id: number };
 
 /** Every accepted order is exactly one sale order with the right lines and state. */
 export function checkOdoo(platform: RunningPlatform, ledger: Ledger, verdict: Verdict): void {
