@@ -4,7 +4,7 @@ export { migrateOdooWriter, DEFAULT_SCHEMA } from './db/migrate';
 export { WriterStore, type OrderRow, type ParkedRow } from './db/store';
 export { OdooGateway, type GatewayOptions } from './odoo/gateway';
 export { BusinessError, asBusinessError, type BusinessErrorCode } from './odoo/failures';
-export { XMLID_MODULE, xmlIdName, partnerReference, orderReference, returnReference } from './odoo/references';
+export { XMLID_MODULE, xmlIdName, partnerReference, orderReference, returnReference, customerReference, sourceDocument, saleOrdersByOrderId } from './odoo/references';
 export { EventApplier, ERP_SYNC_TOPIC, parkedBackoffMs } from './sync/applier';
 export { OrderPlacer, type AfterOdooWrite, type PlacedOrder } from './sync/orders';
 export { ParkedRetrier, type RetryPassReport } from './sync/parked-retrier';

@@ -55,7 +55,8 @@ export class FollowUps {
     const order = await this.odooOrder(tx, event.orderId);
     const [row] = await this.odoo.searchRead<{ id: number; state: string }>('sale.order', [['id', '=', order.id]], { fields: ['state'] });
     if (!row) throw new BusinessError('record_missing', `sale.order ${order.id} no longer exists`);
-    if (row.state !== 'cancel') await this.odoo.callMethod('sale.order', 'action_cancel', [order.id]);
+    // without disable_cancel_warning Odoo 17+ answers a confirmed order with the cancel wizard's action
+    if (row.state !== 'cancel') await this.odoo.callMethod('sale.order', 'action_cancel', [order.id], { context: { disable_cancel_warning: true } });
     await this.store.recordOperation(tx, event.orderId, 'cancel', event.orderId, order.id);
     await this.store.setStatus(tx, event.orderId, 'cancelled', 'cancel');
     return this.outcome('cancel', order, orderReference(event.orderId));
