@@ -1,4 +1,4 @@
-import { createOdooClient, type OdooClient, type OdooDomain } from '@retail-backbone/odoo-client';
+import { createOdooClient, XMLID_MODULE, xmlIdName, type OdooClient, type OdooDomain } from '@retail-backbone/odoo-client';
 import type { OdooSettings } from '../config';
 
 export interface OdooSaleOrder {
@@ -24,7 +24,7 @@ interface PickingRow {
   carrier_tracking_ref?: string | false;
 }
 
-/** Odoo's documents for an order, looked up the way odoo-writer finds them (client_order_ref). */
+/** Odoo's documents for an order, looked up the way odoo-writer finds them (its external id). */
 export class OdooDocuments {
   private readonly client: OdooClient;
 
@@ -33,7 +33,16 @@ export class OdooDocuments {
   }
 
   async saleOrders(filter: { orderId?: string; name?: string }): Promise<OdooSaleOrder[]> {
-    const domain: OdooDomain = filter.orderId ? [['client_order_ref', '=', filter.orderId]] : [['name', '=', filter.name ?? '']];
+    let domain: OdooDomain = [['name', '=', filter.name ?? '']];
+    if (filter.orderId) {
+      const xmlIds = await this.client.searchRead<{ res_id: number }>(
+        'ir.model.data',
+        [['module', '=', XMLID_MODULE], ['model', '=', 'sale.order'], ['name', '=', xmlIdName('order', filter.orderId)]],
+        { fields: ['res_id'] },
+      );
+      if (xmlIds.length === 0) return [];
+      domain = [['id', 'in', xmlIds.map((x) => x.res_id)]];
+    }
     const rows = await this.client.searchRead<SaleOrderRow>('sale.order', domain, { fields: ['name', 'state', 'client_order_ref', 'picking_ids'], order: 'id asc' });
     const out: OdooSaleOrder[] = [];
     for (const row of rows) {

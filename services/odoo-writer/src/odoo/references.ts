@@ -1,23 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { CustomerRef, OrderPlaced } from '@retail-backbone/contracts';
+import { XMLID_MODULE, xmlIdName } from '@retail-backbone/odoo-client';
 
-/** ir.model.data module of every external id the writer creates. */
-export const XMLID_MODULE = 'retail_backbone';
-
-const SAFE = /^[A-Za-z0-9_-]{1,120}$/;
+export { XMLID_MODULE, xmlIdName } from '@retail-backbone/odoo-client';
 
 function digest(value: string, length = 16): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
-}
-
-/**
- * External id name for a backbone id. Order ids contain ':' and '.', which Odoo's "module.name"
- * notation cannot hold, so unsafe characters become '_' and a hash of the original keeps two ids
- * that differ only in those characters apart.
- */
-export function xmlIdName(prefix: 'order', id: string): string {
-  if (SAFE.test(id)) return `${prefix}_${id}`;
-  return `${prefix}_${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80)}_${digest(id)}`;
 }
 
 /** The backbone's reference of an order in its events (OrderSyncedToErp.erpReference): the order id. */
