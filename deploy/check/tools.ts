@@ -1,7 +1,9 @@
 /**
  * helm and kubeconform at pinned versions, built with `go install` from the Go module proxy into
- * .cache/tools (GOBIN, GOMODCACHE, GOCACHE there too), and the modules that carry the Kubernetes
- * OpenAPI document and the Prometheus Operator and KEDA CRDs. Built once; later runs reuse them.
+ * .cache/tools/bin, and the modules that carry the Kubernetes OpenAPI document and the Prometheus
+ * Operator and KEDA CRDs. The module download and build caches are Go's own (GOMODCACHE, GOCACHE,
+ * per user), so a second clone on the same machine links the tools in seconds instead of
+ * compiling helm for minutes; a fresh CI machine pays once.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,8 +31,6 @@ function goEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GOBIN: BIN,
-    GOMODCACHE: path.join(TOOLS_DIR, 'gomod'),
-    GOCACHE: path.join(TOOLS_DIR, 'gocache'),
     GOFLAGS: '-mod=mod',
     GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local',
   };
