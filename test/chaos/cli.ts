@@ -112,7 +112,6 @@ function table(outcomes: Outcome[], orders: number, extra: string[]): string {
 }
 
 async function main(opts: Options): Promise<number> {
-  if (opts.kafka === 'apache') process.env.DEVSTACK_KAFKA = 'apache';
   const durationMs = Math.round(opts.minutes * 60_000);
   const plan = buildFaultPlan({ durationMs, services: SERVICES.map((s) => s.name), seed: opts.seed });
   log(`seed ${opts.seed}, ${opts.minutes} min of traffic at ${opts.rate}/s, ${plan.length} faults planned, kafka ${opts.kafka}`);
@@ -122,6 +121,7 @@ async function main(opts: Options): Promise<number> {
     ephemeral: true,
     restartable: true,
     infrastructureEnv: {},
+    broker: opts.kafka,
     logLevel: 'info',
     serviceOutput: (name, line) => serviceLog.write(`${name} ${line}\n`),
     supervisorLog: (line) => serviceLog.write(`launcher ${line}\n`),
@@ -138,18 +138,15 @@ async function main(opts: Options): Promise<number> {
   }
   log(`platform up in ${platform.startupMs} ms; service logs: ${path.join(logDir, 'services.log')}`);
   const kafka = new Kafka({ clientId: 'chaos', brokers: platform.devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-  // The run must be on the broker asked for: the dev broker names its cluster 'dev-kafka'.
+  // The run must be on the broker asked for (asked of the broker itself: the dev broker names its
+  // cluster 'dev-kafka', Apache Kafka a random id), and able to restart it.
   const probe = kafka.admin();
   await probe.connect();
   const { clusterId } = await probe.describeCluster().finally(() => probe.disconnect());
-  const onDevBroker = clusterId === 'dev-kafka';
-  if ((opts.kafka === 'apache') === onDevBroker || !platform.devstack.restartKafka) {
+  const running = clusterId === 'dev-kafka' ? 'dev' : 'apache';
+  if (platform.devstack.broker !== opts.kafka || running !== opts.kafka || !platform.devstack.restartKafka) {
     await platform.stop();
-    throw new Error(
-      opts.kafka === 'apache' && onDevBroker
-        ? '--kafka apache: the dev stack started the dev broker; this checkout cannot run Apache Kafka in the dev stack (DEVSTACK_KAFKA=apache)'
-        : `--kafka ${opts.kafka}: cluster ${clusterId} is not that broker, or the dev stack cannot restart it`,
-    );
+    throw new Error(`--kafka ${opts.kafka}: the dev stack started ${platform.devstack.broker ?? 'no broker'} (cluster ${clusterId})${platform.devstack.restartKafka ? '' : ', which it cannot restart'}`);
   }
   const serde = new EventSerde({ registryUrl: platform.env.SCHEMA_REGISTRY_URL, clientId: 'chaos' });
   let client: TrafficClient | undefined;
