@@ -86,10 +86,11 @@ async function terminateServiceBackends(pool: DatabasePool, boundMs: number): Pr
   return terminated;
 }
 
-async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSoFar: () => string[], odooOutageMs: number, terminator: DatabasePool): Promise<Outcome> {
+async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSoFar: () => string[], odooOutageMs: number, terminator: DatabasePool, terminationsMs: number): Promise<Outcome> {
   // odoo-writer reports not ready while Odoo is away (its circuit is open), by design: a fault
-  // during the outage can only be recovered from once Odoo is back.
-  const recoverBound = 180_000 + odooOutageMs;
+  // during the outage can only be recovered from once Odoo is back. Likewise a service that
+  // crashes on a terminated connection may only stay up once the terminations stop.
+  const recoverBound = 180_000 + odooOutageMs + terminationsMs;
   try {
     switch (fault.kind) {
       case 'kill': {
@@ -229,6 +230,7 @@ async function main(opts: Options): Promise<number> {
     await producer.disconnect();
 
     const odooOutageMs = plan.find((f) => f.kind === 'odoo-outage')?.downMs ?? 0;
+    const terminationsMs = plan.some((f) => f.kind === 'pg-terminate') ? durationMs : 0;
     const traffic = new ChaosTraffic(client, opts.seed);
     const started = Date.now();
     const sending = traffic.run(durationMs, opts.rate);
@@ -236,7 +238,7 @@ async function main(opts: Options): Promise<number> {
     const injections = plan.map(async (fault) => {
       await sleep(Math.max(0, started + fault.atMs - Date.now()));
       log(`inject ${fault.kind}${fault.service ? ` ${fault.service}` : ''}${fault.downMs ? ` (${fault.downMs} ms down)` : ''}`);
-      const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs, terminator);
+      const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs, terminator, terminationsMs);
       if (outcome.error) log(`  ${fault.kind} ${fault.service ?? ''}: ${outcome.error}`);
       return outcome;
     });
