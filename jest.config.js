@@ -18,6 +18,7 @@ const swc = [
  */
 const ON_BOTH_BROKERS = [
   '<rootDir>/libs/messaging/test/outbox.test.ts',
+  '<rootDir>/libs/messaging/test/relay-crash.test.ts',
   '<rootDir>/libs/messaging/test/consumer.test.ts',
   '<rootDir>/libs/messaging/test/replay-cli.test.ts',
   '<rootDir>/libs/messaging/test/tracing.test.ts',

@@ -1,7 +1,9 @@
 /**
- * `pnpm chaos [--minutes N] [--kafka dev|apache] [--seed S]`: the platform under demo traffic
- * while a seeded plan SIGKILLs every service again and again and restarts PostgreSQL, the broker
- * and the registry and takes Odoo away; then, once settled, the invariants of invariants.ts.
+ * `pnpm chaos [--minutes N] [--kafka dev|apache] [--seed S] [--scenario standard|database|all]`:
+ * the platform under demo traffic while a seeded plan SIGKILLs every service again and again and
+ * restarts PostgreSQL, the broker and the registry and takes Odoo away (standard), or terminates
+ * every service database connection every few seconds and restarts PostgreSQL and the registry
+ * (database); then, once settled, the invariants of invariants.ts.
  * Prints a table and `chaos: <faults> faults, <orders> orders, lost <n>, duplicated <n>`; exit 1
  * on any violation.
  */
@@ -10,9 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventSerde, topicOf } from '@retail-backbone/contracts';
 import { DEMO_CATALOG, DEMO_LOCATIONS, SERVICES, SummaryCollector, TrafficClient, ensurePosApiKey, seedOdooProducts, startPlatform, type RunningPlatform } from '@retail-backbone/local-platform';
+import { createDatabasePool } from '@retail-backbone/messaging';
+import { createLogger } from '@retail-backbone/observability';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { buildFaultPlan, type FaultKind, type PlannedFault } from './fault-plan';
+import { buildFaultPlan, SCENARIOS, type FaultKind, type PlannedFault, type Scenario } from './fault-plan';
 import { checkAvailability, checkDlqAndLag, checkOdoo, checkTopics, recomputeAvailability, type Verdict } from './invariants';
 import { readTopic } from './topics';
 import { ChaosTraffic } from './traffic';
@@ -24,6 +28,9 @@ interface Options {
   seed: number;
   rate: number;
   settleMinutes: number;
+  scenario: Scenario;
+  odooOutageSeconds?: number;
+  terminateEverySeconds: number;
 }
 
 const log = (line: string) => process.stderr.write(`[chaos] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -32,6 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const INITIAL_STOCK = 100_000;
 const POISON_TOPIC = topicOf('StockMovementRecorded');
 const POISONED = 2;
+type DatabasePool = ReturnType<typeof createDatabasePool>;
 
 async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 250): Promise<number> {
   const started = Date.now();
@@ -53,12 +61,37 @@ interface Outcome {
   fault: PlannedFault;
   recoverMs: number | null;
   error?: string;
+  /** pg-terminate: service backends terminated. */
+  terminated?: number;
 }
 
-async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSoFar: () => string[], odooOutageMs: number): Promise<Outcome> {
+/**
+ * Terminates every client connection to the services' database but its own (the registry has a
+ * database of its own); retried while PostgreSQL itself is restarting.
+ */
+async function terminateServiceBackends(pool: DatabasePool, boundMs: number): Promise<number> {
+  let terminated = 0;
+  await until(
+    'pg_terminate_backend',
+    async () => {
+      const result = await pool.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      );
+      terminated = result.rows[0]?.n ?? 0;
+      return true;
+    },
+    boundMs,
+    200,
+  );
+  return terminated;
+}
+
+async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSoFar: () => string[], odooOutageMs: number, terminator: DatabasePool, terminationsMs: number): Promise<Outcome> {
   // odoo-writer reports not ready while Odoo is away (its circuit is open), by design: a fault
-  // during the outage can only be recovered from once Odoo is back.
-  const recoverBound = 180_000 + odooOutageMs;
+  // during the outage can only be recovered from once Odoo is back. Likewise a service that
+  // crashes on a terminated connection may only stay up once the terminations stop.
+  const recoverBound = 180_000 + odooOutageMs + terminationsMs;
   try {
     switch (fault.kind) {
       case 'kill': {
@@ -70,6 +103,12 @@ async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSo
         child.kill('SIGKILL');
         await until(`${service.name} restarted`, () => platform.supervisor.process(service.name) !== child, 60_000, 50);
         return { fault, recoverMs: await until(`${service.name} ready after its kill`, () => ready(service.url), recoverBound) };
+      }
+      case 'pg-terminate': {
+        const started = Date.now();
+        const terminated = await terminateServiceBackends(terminator, recoverBound);
+        await until('services ready after pg-terminate', allReady(platform), recoverBound, 1_000);
+        return { fault, recoverMs: Date.now() - started, terminated };
       }
       case 'postgres-restart':
       case 'kafka-restart':
@@ -97,7 +136,7 @@ async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSo
 }
 
 function table(outcomes: Outcome[], orders: number, extra: string[]): string {
-  const kinds: FaultKind[] = ['kill', 'postgres-restart', 'kafka-restart', 'registry-restart', 'odoo-outage'];
+  const kinds: FaultKind[] = ['kill', 'pg-terminate', 'postgres-restart', 'kafka-restart', 'registry-restart', 'odoo-outage'];
   const rows = [['fault', 'injected', 'recovered', 'recover p50 s', 'recover max s']];
   for (const kind of kinds) {
     const groups = kind === 'kill' ? SERVICES.map((s) => ({ label: `kill ${s.name}`, list: outcomes.filter((o) => o.fault.kind === 'kill' && o.fault.service === s.name) })) : [{ label: kind, list: outcomes.filter((o) => o.fault.kind === kind) }];
@@ -113,19 +152,40 @@ function table(outcomes: Outcome[], orders: number, extra: string[]): string {
 }
 
 async function main(opts: Options): Promise<number> {
-  if (opts.kafka === 'apache') process.env.DEVSTACK_KAFKA = 'apache';
+  const runStarted = Date.now();
   const durationMs = Math.round(opts.minutes * 60_000);
-  const plan = buildFaultPlan({ durationMs, services: SERVICES.map((s) => s.name), seed: opts.seed });
-  log(`seed ${opts.seed}, ${opts.minutes} min of traffic at ${opts.rate}/s, ${plan.length} faults planned, kafka ${opts.kafka}`);
+  const plan = buildFaultPlan({
+    durationMs,
+    services: SERVICES.map((s) => s.name),
+    seed: opts.seed,
+    scenario: opts.scenario,
+    odooOutageMs: opts.odooOutageSeconds === undefined ? undefined : opts.odooOutageSeconds * 1000,
+    terminateEveryMs: opts.terminateEverySeconds * 1000,
+  });
+  log(`seed ${opts.seed}, scenario ${opts.scenario}, ${opts.minutes} min of traffic at ${opts.rate}/s, ${plan.length} faults planned, kafka ${opts.kafka}`);
+  // Exits the run did not cause (no SIGKILL of ours): crashes, e.g. on a terminated connection.
+  const crashes = new Map<string, number>(SERVICES.map((s) => [s.name, 0]));
+  const noteExit = (line: string) => {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; service?: string; signal?: string | null };
+      if (entry.msg === 'service exited unexpectedly; restarting' && entry.signal !== 'SIGKILL' && entry.service) crashes.set(entry.service, (crashes.get(entry.service) ?? 0) + 1);
+    } catch {
+      // not a JSON line
+    }
+  };
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-logs-'));
   const serviceLog = fs.createWriteStream(path.join(logDir, 'services.log'));
   const platform = await startPlatform({
     ephemeral: true,
     restartable: true,
     infrastructureEnv: {},
+    broker: opts.kafka,
     logLevel: 'info',
     serviceOutput: (name, line) => serviceLog.write(`${name} ${line}\n`),
-    supervisorLog: (line) => serviceLog.write(`launcher ${line}\n`),
+    supervisorLog: (line) => {
+      serviceLog.write(`launcher ${line}\n`);
+      noteExit(line);
+    },
     // A service killed after it was up is not crash-looping: restart it promptly each time.
     supervision: { initialDelayMs: 500, maxDelayMs: 10_000, stableAfterMs: 5_000 },
     progress: (line) => log(`platform: ${line}`),
@@ -139,22 +199,26 @@ async function main(opts: Options): Promise<number> {
   }
   log(`platform up in ${platform.startupMs} ms; service logs: ${path.join(logDir, 'services.log')}`);
   const kafka = new Kafka({ clientId: 'chaos', brokers: platform.devstack.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-  // The run must be on the broker asked for: the dev broker names its cluster 'dev-kafka'.
+  // The run must be on the broker asked for (asked of the broker itself: the dev broker names its
+  // cluster 'dev-kafka', Apache Kafka a random id), and able to restart it.
   const probe = kafka.admin();
   await probe.connect();
   const { clusterId } = await probe.describeCluster().finally(() => probe.disconnect());
-  const onDevBroker = clusterId === 'dev-kafka';
-  if ((opts.kafka === 'apache') === onDevBroker || !platform.devstack.restartKafka) {
+  const running = clusterId === 'dev-kafka' ? 'dev' : 'apache';
+  if (platform.devstack.broker !== opts.kafka || running !== opts.kafka || !platform.devstack.restartKafka) {
     await platform.stop();
-    throw new Error(
-      opts.kafka === 'apache' && onDevBroker
-        ? '--kafka apache: the dev stack started the dev broker; this checkout cannot run Apache Kafka in the dev stack (DEVSTACK_KAFKA=apache)'
-        : `--kafka ${opts.kafka}: cluster ${clusterId} is not that broker, or the dev stack cannot restart it`,
-    );
+    throw new Error(`--kafka ${opts.kafka}: the dev stack started ${platform.devstack.broker ?? 'no broker'} (cluster ${clusterId})${platform.devstack.restartKafka ? '' : ', which it cannot restart'}`);
   }
   const serde = new EventSerde({ registryUrl: platform.env.SCHEMA_REGISTRY_URL, clientId: 'chaos' });
   let client: TrafficClient | undefined;
   let collector: SummaryCollector | undefined;
+  const terminator = createDatabasePool({
+    connectionString: platform.devstack.env.DATABASE_URL,
+    name: 'terminator',
+    max: 1,
+    applicationName: 'chaos-terminator',
+    logger: createLogger({ service: 'chaos', stream: serviceLog }),
+  });
   try {
     const posApiKey = await ensurePosApiKey(platform, platform.credentialsDir);
     await seedOdooProducts(platform.odoo.url);
@@ -167,6 +231,7 @@ async function main(opts: Options): Promise<number> {
     await producer.disconnect();
 
     const odooOutageMs = plan.find((f) => f.kind === 'odoo-outage')?.downMs ?? 0;
+    const terminationsMs = plan.some((f) => f.kind === 'pg-terminate') ? durationMs : 0;
     const traffic = new ChaosTraffic(client, opts.seed);
     const started = Date.now();
     const sending = traffic.run(durationMs, opts.rate);
@@ -174,7 +239,7 @@ async function main(opts: Options): Promise<number> {
     const injections = plan.map(async (fault) => {
       await sleep(Math.max(0, started + fault.atMs - Date.now()));
       log(`inject ${fault.kind}${fault.service ? ` ${fault.service}` : ''}${fault.downMs ? ` (${fault.downMs} ms down)` : ''}`);
-      const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs);
+      const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs, terminator, terminationsMs);
       if (outcome.error) log(`  ${fault.kind} ${fault.service ?? ''}: ${outcome.error}`);
       return outcome;
     });
@@ -230,7 +295,8 @@ async function main(opts: Options): Promise<number> {
       `\n${table(outcomes, traffic.ledger.orders.size, [
         '',
         `requests ${traffic.ledger.requests}, retried ${traffic.ledger.retries}, unanswered ${traffic.ledger.unanswered}; payments ${traffic.ledger.paymentsAccepted.size}, returns ${traffic.ledger.returnsAccepted}, stock movements ${traffic.ledger.stockMovements.size}`,
-        `supervisor restarts: ${restarts}; settle ${(settleMs / 1000).toFixed(1)} s; seed ${opts.seed}`,
+        `supervisor restarts: ${restarts}; of them crashes (not our SIGKILL): ${[...crashes].map(([name, n]) => `${name} ${n}`).join(', ')}`,
+        `service backends terminated: ${outcomes.reduce((n, o) => n + (o.terminated ?? 0), 0)}; settle ${(settleMs / 1000).toFixed(1)} s; scenario ${opts.scenario}; seed ${opts.seed}; wall ${((Date.now() - runStarted) / 1000).toFixed(0)} s`,
       ])}\n`,
     );
     const byInvariant = new Map<string, string[]>();
@@ -240,6 +306,7 @@ async function main(opts: Options): Promise<number> {
     return verdict.violations.length > 0 ? 1 : 0;
   } finally {
     await client?.close().catch(() => undefined);
+    await terminator.end().catch(() => undefined);
     await collector?.close().catch(() => undefined);
     await platform.stop();
     serviceLog.end();
@@ -260,6 +327,9 @@ new Command()
   .option('--seed <n>', 'seed of the fault plan and traffic mix', (v) => Math.trunc(positive(v)), 1)
   .option('--rate <perSecond>', 'traffic steps per second', positive, 4)
   .option('--settle-minutes <n>', 'longest wait for the platform to settle', positive, 6)
+  .addOption(new Option('--scenario <name>', 'standard: kills, restarts, Odoo outage; database: connection terminations, PostgreSQL and registry restarts; all: both').choices([...SCENARIOS]).default('standard'))
+  .option('--odoo-outage-seconds <n>', 'length of the Odoo outage (default 300, at most half the run)', positive)
+  .option('--terminate-every-seconds <n>', 'database scenario: seconds between two terminations of every service connection', positive, 3)
   .action(async (opts: Options) => {
     process.exitCode = await main(opts);
   })

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventSerde, provisionSchemas, provisionTopics } from '@retail-backbone/contracts';
-import { defaultDataDir, startDevStack, type DevStack } from '@retail-backbone/devstack';
+import { defaultDataDir, startDevStack, type DevStack, type KafkaKind } from '@retail-backbone/devstack';
 import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadOrCreateCredentials } from './credentials';
@@ -39,6 +39,11 @@ export interface PlatformOptions {
   supervision?: Pick<SupervisorOptions, 'initialDelayMs' | 'maxDelayMs' | 'stableAfterMs'>;
   /** Keep throwaway broker data on disk so every infrastructure piece can be restarted (chaos). */
   restartable?: boolean;
+  /**
+   * The broker to run. Default: DEVSTACK_KAFKA of the infrastructure environment, else dev; with
+   * `infrastructureEnv: {}` (tests, chaos) that is always dev, so chaos names the broker here.
+   */
+  broker?: KafkaKind;
 }
 
 export interface ServiceEndpoint {
@@ -77,7 +82,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     progress('starting PostgreSQL, schema registry and Kafka broker');
     const env = options.infrastructureEnv;
     const restartable = options.restartable;
-    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh, env, restartable } : { dataDir, persistent: true, fresh: options.fresh, env });
+    const broker = options.broker;
+    const devstack = await startDevStack(options.ephemeral ? { fresh: options.fresh, env, restartable, broker } : { dataDir, persistent: true, fresh: options.fresh, env, broker });
     cleanups.push(() => devstack.stop());
 
     progress('starting the Odoo simulator');
