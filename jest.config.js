@@ -46,7 +46,11 @@ const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
+  // Only the source trees: .cache holds deploy:check's production install (copies of every
+  // package.json) and the Maven/pip caches, which jest's module map must never see.
+  roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.cache/', '/dist/'],
 };
 
 /** @type {import('jest').Config} */
@@ -59,7 +63,6 @@ module.exports = {
     {
       ...base,
       displayName: 'dev',
-      roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test'],
       testMatch: ['**/?(*.)test.ts'],
     },
     ...(apache

@@ -70,13 +70,18 @@ async function eventually<T>(what: string, probe: () => Promise<T>, done: (value
   return value;
 }
 
+/** The "apache" project's setup file points KAFKA_BROKERS at its Apache Kafka broker. */
+const ON_APACHE = Boolean(process.env.KAFKA_BROKERS_APACHE) && process.env.KAFKA_BROKERS === process.env.KAFKA_BROKERS_APACHE;
+
 beforeAll(async () => {
   console.log(`e2e seed ${seed} (set E2E_SEED to repeat)`);
   collector = await startOtlpCollector();
   platform = await startPlatform({
     ephemeral: true,
-    // A broker and database of its own: other suites publish onto the same catalog topics.
+    // A broker and database of its own: other suites publish onto the same catalog topics. In the
+    // jest project "apache" that broker is an Apache Kafka broker of its own as well.
     infrastructureEnv: {},
+    broker: ON_APACHE ? 'apache' : 'dev',
     logLevel: 'info',
     serviceOutput: (service, line) => logs.push({ service, line }),
     serviceEnv: {
@@ -87,6 +92,9 @@ beforeAll(async () => {
     },
     readyTimeoutMs: 180_000,
   });
+  console.log(`e2e platform on the ${platform.devstack.broker} broker (started in ${platform.devstack.brokerStartupMs} ms)`);
+  // The "apache" project must not quietly run on a dev broker of its own.
+  expect(platform.devstack.broker).toBe(ON_APACHE ? 'apache' : 'dev');
   const posApiKey = await ensurePosApiKey(platform, platform.credentialsDir);
   await seedOdooProducts(platform.odoo.url);
   client = new TrafficClient({ ...platform.env, POS_API_KEY: posApiKey });
