@@ -50,7 +50,7 @@ const base = {
   // package.json) and the Maven/pip caches, which jest's module map must never see.
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  modulePathIgnorePatterns: ['<rootDir>/.cache/', '/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/(libs|services)/[^/]+/dist/'],
 };
 
 /** @type {import('jest').Config} */
