@@ -1,26 +1,10 @@
 /**
- * RFC 9457 problem details. Every 4xx/5xx of the service answers application/problem+json with
- * a stable `type` per failure kind (documented in the README).
+ * order-ingest's catalogue of problem types, in the kit's one RFC 9457 format
+ * (`urn:retail-backbone:problem:<code>`, field errors `{ pointer, detail }`; docs/problems.md).
  */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const TYPE_BASE = 'urn:retail-backbone:problem:';
+import { problemOf, type Problem, type ProblemType } from '@retail-backbone/observability';
 
-export interface FieldError {
-  /** RFC 6901 JSON pointer into the request body ('' for the whole body). */
-  pointer: string;
-  detail: string;
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  correlationId?: string;
-  rejectionId?: string;
-  errors?: FieldError[];
-  [extension: string]: unknown;
-}
+export { PROBLEM_CONTENT_TYPE, jsonPointer, type FieldError, type Problem } from '@retail-backbone/observability';
 
 export const ProblemTypes = {
   invalidSignature: { code: 'invalid-signature', status: 401, title: 'Request signature or API key is invalid' },
@@ -34,16 +18,10 @@ export const ProblemTypes = {
   unavailable: { code: 'service-unavailable', status: 503, title: 'Storage is unavailable; nothing was recorded' },
   internal: { code: 'internal-error', status: 500, title: 'Unexpected error' },
   notFound: { code: 'not-found', status: 404, title: 'No such route' },
-} as const;
+} as const satisfies Record<string, ProblemType>;
 
 export type ProblemKind = keyof typeof ProblemTypes;
 
 export function problem(kind: ProblemKind, detail: string, extensions: Omit<Partial<Problem>, 'type' | 'title' | 'status'> = {}): Problem {
-  const def = ProblemTypes[kind];
-  return { type: `${TYPE_BASE}${def.code}`, title: def.title, status: def.status, detail, ...extensions };
-}
-
-/** RFC 6901 pointer from a path of keys and indexes. */
-export function jsonPointer(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((part) => `/${String(part).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return problemOf(ProblemTypes[kind], detail, extensions);
 }
