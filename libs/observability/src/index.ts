@@ -21,6 +21,7 @@ export { createHttpApp, listen, CORRELATION_HEADER, type ReadinessCheck, type Ht
 export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_PREFIX,
+  CommonProblemTypes,
   problemTypeUri,
   problemOf,
   sendProblem,

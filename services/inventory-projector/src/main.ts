@@ -5,8 +5,5 @@ import { startProjector } from './service';
 runServiceMain({
   name: (config) => config.service,
   loadConfig: () => configFromEnv(),
-  region: (config) => config.region,
-  logLevel: (config) => config.logLevel,
-  shutdownTimeoutMs: (config) => config.shutdownTimeoutMs,
   start: (config, logger) => startProjector(config, {}, logger),
 });

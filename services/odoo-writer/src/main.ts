@@ -5,8 +5,5 @@ import { startOdooWriter } from './service';
 runServiceMain({
   name: (config) => config.serviceName,
   loadConfig: () => configFromEnv(),
-  region: (config) => config.region,
-  logLevel: (config) => config.logLevel,
-  shutdownTimeoutMs: (config) => config.shutdownTimeoutMs,
   start: (config, logger) => startOdooWriter(config, { logger }),
 });

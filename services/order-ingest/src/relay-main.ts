@@ -9,9 +9,6 @@ import { ORDER_INGEST_MIGRATIONS } from './store/migrate';
 runServiceMain({
   name: 'order-ingest-relay',
   loadConfig: () => configFromEnv(),
-  region: (config) => config.region,
-  logLevel: (config) => config.logLevel,
-  shutdownTimeoutMs: (config) => config.shutdownTimeoutMs,
   start: async (config, logger) => {
     const relay = await startService({
       name: 'order-ingest-relay',

@@ -8,4 +8,4 @@ export {
   type MigrationSet,
   type RunningService,
 } from './service-kit';
-export { runServiceMain, type ServiceMainOptions } from './main';
+export { runServiceMain, type ServiceMainOptions, type BaseServiceConfig } from './main';

@@ -1,13 +1,17 @@
 import { createLogger, Lifecycle, startTelemetry, type Logger } from '@retail-backbone/observability';
 
-export interface ServiceMainOptions<C> {
+/** The settings every service's config carries (baseServiceEnv). */
+export interface BaseServiceConfig {
+  region: string;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+}
+
+export interface ServiceMainOptions<C extends BaseServiceConfig> {
   /** Names the telemetry resource and the log lines written before the service's own logger exists. */
   name: string | ((config: C) => string);
   /** Reads and validates the environment (loadConfig): every problem at once, as a ConfigError. */
   loadConfig: () => C;
-  region: (config: C) => string;
-  logLevel: (config: C) => string;
-  shutdownTimeoutMs: (config: C) => number;
   start: (config: C, logger: Logger) => Promise<{ stop(): Promise<void> }>;
 }
 
@@ -16,15 +20,15 @@ export interface ServiceMainOptions<C> {
  * one per line), tracing, the JSON logger, start, and SIGTERM/SIGINT → drain within the shutdown
  * timeout (exit 0, or 1 when it ran out). A failed start exits 1 with its reason.
  */
-export function runServiceMain<C>(options: ServiceMainOptions<C>): void {
+export function runServiceMain<C extends BaseServiceConfig>(options: ServiceMainOptions<C>): void {
   let label = typeof options.name === 'string' ? options.name : 'service';
   const main = async () => {
     const config = options.loadConfig();
     label = typeof options.name === 'string' ? options.name : options.name(config);
-    const telemetry = startTelemetry({ serviceName: label, attributes: { 'deployment.region': options.region(config) } });
-    const logger = createLogger({ service: label, level: options.logLevel(config), defaultMeta: { region: options.region(config) } });
+    const telemetry = startTelemetry({ serviceName: label, attributes: { 'deployment.region': config.region } });
+    const logger = createLogger({ service: label, level: config.logLevel, defaultMeta: { region: config.region } });
     let running: { stop(): Promise<void> } | undefined;
-    const lifecycle = new Lifecycle({ logger, shutdownTimeoutMs: options.shutdownTimeoutMs(config) }).handleSignals();
+    const lifecycle = new Lifecycle({ logger, shutdownTimeoutMs: config.shutdownTimeoutMs }).handleSignals();
     lifecycle.onStart(label, async () => {
       running = await options.start(config, logger);
     });

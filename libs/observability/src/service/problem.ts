@@ -31,6 +31,20 @@ export interface ProblemType {
   title: string;
 }
 
+/**
+ * The codes every HTTP API shares, one meaning each; a service spreads these into its catalogue
+ * and may restate a title or, where its contract says so, a status.
+ */
+export const CommonProblemTypes = {
+  validationFailed: { code: 'validation-failed', status: 422, title: 'Payload failed validation' },
+  malformedJson: { code: 'malformed-json', status: 422, title: 'Body is not valid JSON' },
+  payloadTooLarge: { code: 'payload-too-large', status: 413, title: 'Body exceeds the size limit' },
+  rateLimited: { code: 'rate-limited', status: 429, title: 'Too many requests' },
+  notFound: { code: 'not-found', status: 404, title: 'No such route' },
+  internal: { code: 'internal-error', status: 500, title: 'Unexpected error' },
+  unavailable: { code: 'service-unavailable', status: 503, title: 'A dependency is unavailable' },
+} as const satisfies Record<string, ProblemType>;
+
 export function problemTypeUri(code: string): string {
   return `${PROBLEM_TYPE_PREFIX}${code}`;
 }

@@ -20,6 +20,11 @@ function factKeyOf(fact: Fact): string {
   return JSON.stringify([fact.channel, fact.channelId, fact.kind, fact.externalId]);
 }
 
+/** The four key columns of facts, as the parallel arrays unnest() takes. */
+function factKeyColumns(items: ClaimedFact[]): [string[], string[], string[], string[]] {
+  return [items.map((c) => c.fact.channel), items.map((c) => c.fact.channelId), items.map((c) => c.fact.kind), items.map((c) => c.fact.externalId)];
+}
+
 function factHash(fact: Fact): Buffer {
   return sha256(JSON.stringify(fact.body));
 }
@@ -80,10 +85,7 @@ export async function claimFacts(
             COALESCE((SELECT json_agg(json_build_array(channel, channel_id, kind, external_id)) FROM ins), '[]'::json) AS inserted,
             COALESCE((SELECT json_agg(json_build_object('order_id', order_id, 'parked', parked_cancellation)) FROM ord WHERE parked_cancellation IS NOT NULL), '[]'::json) AS released`,
     values: [
-      claimed.map((c) => c.fact.channel),
-      claimed.map((c) => c.fact.channelId),
-      claimed.map((c) => c.fact.kind),
-      claimed.map((c) => c.fact.externalId),
+      ...factKeyColumns(claimed),
       claimed.map((c) => c.fact.orderId),
       claimed.map((c) => c.fact.eventType),
       claimed.map((c) => c.eventId),
@@ -130,7 +132,7 @@ async function resolveKnown(scope: StoreScope, tx: PoolClient, known: ClaimedFac
      FROM ${scope.s}.channel_facts f
      JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(channel, channel_id, kind, external_id)
        USING (channel, channel_id, kind, external_id)`,
-    [known.map((c) => c.fact.channel), known.map((c) => c.fact.channelId), known.map((c) => c.fact.kind), known.map((c) => c.fact.externalId)],
+    factKeyColumns(known),
   );
   const stored = new Map(rows.map((r) => [JSON.stringify([r.channel, r.channel_id, r.kind, r.external_id]), r]));
   for (const c of known) {
@@ -149,7 +151,7 @@ export async function refuseConflicting(scope: StoreScope, tx: PoolClient, facts
   await tx.query(
     `DELETE FROM ${scope.s}.channel_facts f USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(channel, channel_id, kind, external_id)
      WHERE (f.channel, f.channel_id, f.kind, f.external_id) = (k.channel, k.channel_id, k.kind, k.external_id)`,
-    [takeBack.map((c) => c.fact.channel), takeBack.map((c) => c.fact.channelId), takeBack.map((c) => c.fact.kind), takeBack.map((c) => c.fact.externalId)],
+    factKeyColumns(takeBack),
   );
 }
 
@@ -161,10 +163,7 @@ export async function recordConflicts(scope: StoreScope, tx: PoolClient, conflic
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::bytea[], $8::jsonb[]) AS k(channel, channel_id, kind, external_id, order_id, hash, body)
      JOIN ${scope.s}.channel_facts f USING (channel, channel_id, kind, external_id)`,
     [
-      conflicts.map((c) => c.fact.channel),
-      conflicts.map((c) => c.fact.channelId),
-      conflicts.map((c) => c.fact.kind),
-      conflicts.map((c) => c.fact.externalId),
+      ...factKeyColumns(conflicts),
       conflicts.map((c) => c.fact.orderId),
       conflicts.map((c) => c.hash),
       correlationId,
