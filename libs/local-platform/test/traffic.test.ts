@@ -6,7 +6,7 @@ import { mapShopify } from '../../../services/order-ingest/src/channels/shopify'
 import { mapStripe } from '../../../services/order-ingest/src/channels/stripe';
 import { mapWooCommerce, wooSiteId } from '../../../services/order-ingest/src/channels/woocommerce';
 import { ids } from '../../../services/order-ingest/src/ids';
-import { parseJsonExact } from '../../../services/order-ingest/src/json/parse-exact';
+import { parseJsonExact } from '../../observability/src/json-exact';
 import { buildPlan, ordersIn } from '../src/demo/plan';
 import {
   DEMO_CATALOG,

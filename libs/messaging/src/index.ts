@@ -38,3 +38,5 @@ export { outboxMetrics, consumerMetrics } from './metrics';
 export { toStoredJson, fromStoredJson } from './stored-json';
 export { PgListener, type PgListenerHandlers } from './pg-listener';
 export * from './effects';
+export { withTransaction, type TransactionOptions } from './db/transaction';
+export * from './service';

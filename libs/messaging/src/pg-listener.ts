@@ -1,6 +1,6 @@
 import { postgresConnection } from '@retail-backbone/connections';
 import type { Logger } from '@retail-backbone/observability';
-import pg from 'pg';
+import { ListenConnection } from './db/listener';
 
 export interface PgListenerHandlers {
   listening(): void;
@@ -9,60 +9,37 @@ export interface PgListenerHandlers {
 }
 
 /**
- * A dedicated connection LISTENing on one channel; reconnects after a loss. `lost` is called
- * whenever notifications may have been missed, so a cache fed by them can drop what it holds.
+ * One channel of a ListenConnection, for caches fed by notifications: `lost` is called whenever
+ * notifications may have been missed (connection lost, or stopped), so the cache drops what it holds.
  */
 export class PgListener {
-  private client: pg.Client | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly connection: ListenConnection;
 
   constructor(
-    private readonly options: { connectionString: string; channel: string; logger: Logger; reconnectMs?: number },
+    options: { connectionString: string; channel: string; logger: Logger; reconnectMs?: number },
     private readonly handlers: PgListenerHandlers,
-  ) {}
+  ) {
+    this.connection = new ListenConnection({
+      connection: { ...postgresConnection(options.connectionString) },
+      channels: [options.channel],
+      logger: options.logger,
+      onNotification: (_channel, payload) => handlers.changed(payload),
+      onState: (listening) => (listening ? handlers.listening() : handlers.lost()),
+      ...(options.reconnectMs ? { initialDelayMs: options.reconnectMs } : {}),
+    });
+  }
 
   /** Resolves once listening, or once the first attempt failed (retried in the background). */
   async start(): Promise<void> {
-    await this.listen();
+    await this.connection.start();
+  }
+
+  isListening(): boolean {
+    return this.connection.isListening();
   }
 
   async stop(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.retry);
-    const client = this.client;
-    this.client = undefined;
+    await this.connection.stop();
     this.handlers.lost();
-    await client?.end().catch(() => undefined);
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ ...postgresConnection(this.options.connectionString) });
-    this.client = client;
-    const lost = (error: unknown) => this.lost(client, error);
-    client.on('notification', (message) => {
-      if (this.client === client) this.handlers.changed(message.payload);
-    });
-    client.on('error', lost);
-    client.on('end', () => lost(undefined));
-    try {
-      await client.connect();
-      await client.query(`LISTEN "${this.options.channel}"`);
-    } catch (error) {
-      lost(error);
-      return;
-    }
-    if (this.client === client) this.handlers.listening();
-  }
-
-  private lost(client: pg.Client, error: unknown): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    this.handlers.lost();
-    client.end().catch(() => undefined);
-    if (this.closed) return;
-    this.options.logger.warn('notifications off until LISTEN is back', { channel: this.options.channel, error });
-    this.retry = setTimeout(() => void this.listen(), this.options.reconnectMs ?? 1_000);
-    this.retry.unref();
   }
 }

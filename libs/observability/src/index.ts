@@ -18,3 +18,19 @@ export { createMetricsRegistry, Registry, type RegistryOptions } from './metrics
 export { loadConfig, ConfigError, env, baseServiceEnv, z } from './service/config';
 export { Lifecycle, type Hook, type LifecycleOptions } from './service/lifecycle';
 export { createHttpApp, listen, CORRELATION_HEADER, type ReadinessCheck, type HttpAppOptions } from './service/http';
+export {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_PREFIX,
+  CommonProblemTypes,
+  problemTypeUri,
+  problemOf,
+  sendProblem,
+  jsonPointer,
+  describeFieldErrors,
+  type Problem,
+  type ProblemType,
+  type FieldError,
+} from './service/problem';
+export { redactCardData, CARD_REDACTED } from './redact-card-data';
+export { parseJsonExact, parseJsonBody, quoteLongIntegers, storableString, MalformedJsonError, MAX_JSON_DEPTH, REPLACEMENT_CHARACTER } from './json-exact';
+export type { Express, Request, RequestHandler, Response, NextFunction } from 'express';

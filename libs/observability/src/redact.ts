@@ -55,7 +55,8 @@ const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
 /** Issuer prefixes of the card networks seen in retail (Visa, Mastercard, Amex, Discover, JCB, UnionPay). */
 const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|6(?:011|5|4[4-9]|22)|35|62)/;
 
-function luhn(digits: string): boolean {
+/** The Luhn checksum every payment card number passes; also used by redactCardData. */
+export function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = digits.charCodeAt(digits.length - 1 - i) - 48;

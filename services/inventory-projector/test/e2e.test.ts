@@ -26,7 +26,7 @@ interface Body {
   status?: number;
   title?: string;
   locations: Array<{ locationId: string; onHand: number; reserved: number; available: number }>;
-  errors: Array<{ field: string; message: string }>;
+  errors: Array<{ pointer: string; detail: string }>;
   items: Array<{ sku: string }>;
   unknownSkus: string[];
 }
@@ -252,13 +252,13 @@ describe('availability API', () => {
   it('answers 422 naming the field for bad requests', async () => {
     const twice = await fetch(url(`/v1/availability/${A()}?location=a&location=b`));
     expect(twice.status).toBe(422);
-    expect((await read(twice)).errors).toEqual([{ field: 'location', message: 'must be given once' }]);
+    expect((await read(twice)).errors).toEqual([{ pointer: '/query/location', detail: 'must be given once' }]);
     const post = (body: unknown) => fetch(url('/v1/availability/batch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const empty = await post({ skus: [] });
     expect(empty.status).toBe(422);
-    expect((await read(empty)).errors[0]?.field).toBe('skus');
+    expect((await read(empty)).errors[0]?.pointer).toBe('/skus');
     const wrongType = await post({ skus: ['ok', 5], locations: [''] });
-    expect((await read(wrongType)).errors.map((e: { field: string }) => e.field).sort()).toEqual(['locations.0', 'skus.1']);
+    expect((await read(wrongType)).errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/locations/0', '/skus/1']);
     const malformed = await fetch(url('/v1/availability/batch'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"skus": [' });
     expect(malformed.status).toBe(400);
   });

@@ -46,3 +46,43 @@ describe('stock change notifications', () => {
     expect(live).toBe(false);
   });
 });
+
+describe('projection migrations', () => {
+  it('adopt a schema made by the pre-migration CREATE IF NOT EXISTS start-up: rows kept, version recorded, notifications on the same channel', async () => {
+    const legacy = 'inventory_legacy';
+    // What a projector started before versioned migrations left behind: tables and a trigger whose channel was an argument.
+    await pool.query(`
+      CREATE SCHEMA ${legacy};
+      CREATE TABLE ${legacy}.stock (sku text NOT NULL, location_id text NOT NULL, on_hand integer NOT NULL, reserved integer NOT NULL,
+        version bigint NOT NULL, snapshot_as_of bigint, snapshot_id text, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sku, location_id));
+      CREATE FUNCTION ${legacy}.notify_stock_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_notify(TG_ARGV[0], 'legacy'); RETURN NULL; END $$;
+      CREATE TRIGGER stock_inserted AFTER INSERT ON ${legacy}.stock REFERENCING NEW TABLE AS changed
+        FOR EACH STATEMENT EXECUTE FUNCTION ${legacy}.notify_stock_changed('${stockChangesChannel(legacy)}');
+      INSERT INTO ${legacy}.stock (sku, location_id, on_hand, reserved, version) VALUES ('KEPT', 'l1', 7, 2, 3);`);
+
+    await ensureProjectionSchema(pool, legacy);
+
+    const kept = await pool.query(`SELECT on_hand, reserved, version FROM ${legacy}.stock WHERE sku = 'KEPT'`);
+    expect(kept.rows).toEqual([{ on_hand: 7, reserved: 2, version: '3' }]);
+    const versions = await pool.query(`SELECT name FROM ${legacy}.inventory_projector_migrations ORDER BY id`);
+    expect(versions.rows.map((r) => r.name)).toEqual(['1750000000000_projection-tables']);
+    const payloads: Array<string | undefined> = [];
+    const listener = new StockChangeListener(
+      { connectionString: db.url, channel: stockChangesChannel(legacy), logger: silentLogger() },
+      { listening: () => undefined, lost: () => undefined, changed: (p) => payloads.push(p) },
+    );
+    await listener.start();
+    try {
+      await pool.query(`INSERT INTO ${legacy}.stock (sku, location_id, on_hand, reserved, version) VALUES ('NEW', 'l1', 1, 0, 1)`);
+      await pool.query(`INSERT INTO ${legacy}.oversell_policy (location_id, policy) VALUES ('l1', 'reject')`);
+      await waitFor(async () => payloads.length >= 2, 10_000, 'two notifications');
+      expect(payloads).toEqual(['["NEW"]', '*']);
+    } finally {
+      await listener.stop();
+    }
+    // Applying them again changes nothing.
+    await ensureProjectionSchema(pool, legacy);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM ${legacy}.inventory_projector_migrations`)).rows[0].n).toBe(1);
+  });
+});

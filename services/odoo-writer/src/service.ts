@@ -1,12 +1,10 @@
-import { postgresConnection } from '@retail-backbone/connections';
-import { EventSerde as AvroSerde } from '@retail-backbone/contracts';
-import { ConsumerRunner, createKafka, OutboxRelay, type EventSerde } from '@retail-backbone/messaging';
-import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type Registry } from '@retail-backbone/observability';
+import { startService, type ConsumerRunner, type EventSerde } from '@retail-backbone/messaging';
+import type { Logger, Registry } from '@retail-backbone/observability';
 import { createOdooClient, type OdooClient } from '@retail-backbone/odoo-client';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
-import pg from 'pg';
+import type pg from 'pg';
 import type { OdooWriterConfig } from './config';
-import { migrateOdooWriter } from './db/migrate';
+import { ODOO_WRITER_MIGRATIONS } from './db/migrate';
 import { WriterStore } from './db/store';
 import { OdooGateway } from './odoo/gateway';
 import { EventApplier } from './sync/applier';
@@ -84,98 +82,75 @@ export function buildCore(config: OdooWriterConfig, pool: pg.Pool, logger: Logge
 }
 
 /**
- * Starts the writer: migrations, the consumer of orders and shipments, the parked retrier, the
- * outbox relay and the HTTP endpoints. Consumption pauses while the Odoo circuit is open.
+ * The writer as a declaration for the service kit: its tables, the consumer of orders and
+ * shipments, the parked retrier, and the Odoo circuit as a readiness check. Consumption pauses
+ * while the Odoo circuit is open.
  */
 export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriterDeps = {}): Promise<OdooWriter> {
-  const logger = deps.logger ?? createLogger({ service: config.serviceName, level: config.logLevel, defaultMeta: { region: config.region } });
-  const registry = deps.registry ?? createMetricsRegistry({ service: config.serviceName });
-  await migrateOdooWriter(config.databaseUrl, config.schema);
-  // Each partition consumed at once holds a transaction while its orders wait for their Odoo
-  // batch, and the intent and partner writes use a connection of their own.
-  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: config.partitionConcurrency * 2 + 6 });
-  const core = buildCore(config, pool, logger, registry, deps.afterOdooWrite);
-  const kafka = deps.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: config.serviceName, logger });
-  const serde = deps.serde ?? new AvroSerde({ registryUrl: config.schemaRegistryUrl });
   const topics = [config.ordersTopic, config.shipmentsTopic];
-  const placements = new TransactionPlacements(core.applier);
-
-  const runner = new ConsumerRunner({
-    kafka,
-    pool,
-    schema: config.schema,
-    groupId: config.groupId,
-    topics,
-    serde,
-    service: config.serviceName,
+  let core!: ReturnType<typeof buildCore>;
+  const service = await startService({
+    name: config.serviceName,
     region: config.region,
-    logger,
-    registry,
-    // A transaction's OrderPlaced events are placed in Odoo together right before its COMMIT, so
-    // a transaction holds up to one Odoo batch. A rollback after the write costs a lookup, not a
-    // duplicate: the pending rows are already committed.
-    transactionBatchSize: config.batchMax,
-    partitionsConsumedConcurrently: config.partitionConcurrency,
-    retryInitialDelayMs: deps.retryInitialDelayMs,
-    retryMaxDelayMs: deps.retryMaxDelayMs,
-    consumerConfig: deps.consumerConfig,
-    handler: placements.handler,
-    beforeCommit: placements.beforeCommit,
-  });
-  core.gateway.onCircuitChange((state) => {
-    const partitions = topics.map((topic) => ({ topic }));
-    try {
-      if (state === 'open') runner.kafkaConsumer.pause(partitions);
-      else runner.kafkaConsumer.resume(partitions);
-      logger.warn(state === 'open' ? 'consumption paused: Odoo unavailable' : 'consumption resumed', { topics });
-    } catch (error) {
-      logger.error('could not pause or resume consumption', { error });
-    }
-  });
-
-  const relay = config.relay
-    ? new OutboxRelay({ pool, schema: config.schema, kafka, serde, producerName: config.serviceName, logger, registry })
-    : undefined;
-  await relay?.start();
-  await runner.start();
-  core.retrier.start();
-
-  let http: Awaited<ReturnType<typeof listen>> | undefined;
-  if (config.port !== undefined) {
-    const app = createHttpApp({
-      service: config.serviceName,
-      logger,
-      registry,
-      readiness: [
-        { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
+    logLevel: config.logLevel,
+    logger: deps.logger,
+    registry: deps.registry,
+    // Each partition consumed at once holds a transaction while its orders wait for their Odoo
+    // batch, and the intent and partner writes use a connection of their own.
+    database: { url: config.databaseUrl, schema: config.schema, poolSize: config.partitionConcurrency * 2 + 6, migrations: [ODOO_WRITER_MIGRATIONS] },
+    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, client: deps.kafka, serde: deps.serde },
+    relay: config.relay,
+    consumers: ({ pool, logger, registry }) => {
+      core = buildCore(config, pool, logger, registry, deps.afterOdooWrite);
+      const placements = new TransactionPlacements(core.applier);
+      return [
         {
-          name: 'odoo',
-          check: () => {
-            if (core.gateway.isOpen) throw new Error('circuit open: Odoo unavailable, consumption paused');
-          },
+          groupId: config.groupId,
+          topics,
+          // A transaction's OrderPlaced events are placed in Odoo together right before its COMMIT, so
+          // a transaction holds up to one Odoo batch. A rollback after the write costs a lookup, not a
+          // duplicate: the pending rows are already committed.
+          transactionBatchSize: config.batchMax,
+          partitionsConsumedConcurrently: config.partitionConcurrency,
+          retryInitialDelayMs: deps.retryInitialDelayMs,
+          retryMaxDelayMs: deps.retryMaxDelayMs,
+          consumerConfig: deps.consumerConfig,
+          handler: placements.handler,
+          beforeCommit: placements.beforeCommit,
         },
-      ],
-    });
-    http = await listen(app, config.port);
-  }
-  logger.info('odoo-writer started', { topics, group: config.groupId, protocol: config.odoo.protocol, rate_limit_per_second: config.rateLimitPerSecond });
-
-  let stopping: Promise<void> | undefined;
-  return {
-    port: http?.port,
-    gateway: core.gateway,
-    retrier: core.retrier,
-    store: core.store,
-    pool,
-    runner,
-    stop: () =>
-      (stopping ??= (async () => {
-        await http?.close();
-        await core.retrier.stop();
-        await runner.stop();
-        await relay?.stop();
-        await core.close();
-        await pool.end();
-      })()),
-  };
+      ];
+    },
+    components: ({ consumers: [runner], logger }) => {
+      core.gateway.onCircuitChange((state) => {
+        const partitions = topics.map((topic) => ({ topic }));
+        try {
+          if (state === 'open') runner!.kafkaConsumer.pause(partitions);
+          else runner!.kafkaConsumer.resume(partitions);
+          logger.warn(state === 'open' ? 'consumption paused: Odoo unavailable' : 'consumption resumed', { topics });
+        } catch (error) {
+          logger.error('could not pause or resume consumption', { error });
+        }
+      });
+      return [
+        { name: 'odoo', stop: () => core.close() },
+        { name: 'parked-retrier', start: () => core.retrier.start(), stop: () => core.retrier.stop() },
+      ];
+    },
+    http:
+      config.port === undefined
+        ? undefined
+        : {
+            port: config.port,
+            readiness: () => [
+              {
+                name: 'odoo',
+                check: () => {
+                  if (core.gateway.isOpen) throw new Error('circuit open: Odoo unavailable, consumption paused');
+                },
+              },
+            ],
+          },
+  });
+  service.logger.info('odoo-writer started', { topics, group: config.groupId, protocol: config.odoo.protocol, rate_limit_per_second: config.rateLimitPerSecond });
+  return { port: service.port, gateway: core.gateway, retrier: core.retrier, store: core.store, pool: service.pool, runner: service.consumers[0]!, stop: service.stop };
 }

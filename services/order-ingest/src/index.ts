@@ -6,5 +6,5 @@ export { migrate } from './store/migrate';
 export { PosApiKeys, type PosKey, type PosKeyRecord } from './pos/api-keys';
 export { ids } from './ids';
 export { signBase64Hmac, signStripe, verifyBase64Hmac, verifyStripeSignature } from './auth/signatures';
-export { parseJsonExact } from './json/parse-exact';
+export { parseJsonExact } from '@retail-backbone/observability';
 export { ProblemTypes } from './http/problems';

@@ -1,7 +1,7 @@
 import { signBase64Hmac, signStripe, verifyBase64Hmac, verifyStripeSignature } from '../src/auth/signatures';
-import { MalformedJsonError, MAX_JSON_DEPTH, parseJsonBody, parseJsonExact } from '../src/json/parse-exact';
+import { MalformedJsonError, MAX_JSON_DEPTH, parseJsonBody, parseJsonExact } from '@retail-backbone/observability';
 import { money } from '../src/money';
-import { CARD_REDACTED, redactCardData } from '../src/redact-card-data';
+import { CARD_REDACTED, redactCardData } from '@retail-backbone/observability';
 
 describe('parseJsonExact', () => {
   it('keeps integers beyond 2^53 exact and leaves strings and decimals alone', () => {

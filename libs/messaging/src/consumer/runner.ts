@@ -12,7 +12,7 @@ import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { Partitioners, type Batch, type Consumer, type ConsumerConfig, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { buildEnvelope, envelopeOf, type Envelope } from '../envelope';
-import { classifyFailure, errorClass, errorMessage, isInfrastructureError } from '../errors';
+import { classifyFailure, errorClass, errorMessage } from '../errors';
 import { headersToStrings } from '../headers';
 import { consumerMetrics, type ConsumerMetrics } from '../metrics';
 import { recordEvents, type OutboxEvent } from '../outbox/record';
@@ -22,6 +22,7 @@ import { dlqTopic } from '@retail-backbone/contracts';
 import { deadLetterMessage } from './dlq';
 import { ConsumerHealth, type ConsumerHealthState } from './health';
 import { LagMonitor } from './lag';
+import { withTransaction } from '../db/transaction';
 import { claimInInbox, claimManyInInbox, pruneInbox } from './inbox';
 
 export interface ConsumedEvent {
@@ -336,7 +337,7 @@ export class ConsumerRunner {
     try {
       if (decoded.some((item) => item.event !== null)) {
         const transactionId = ++this.transactions;
-        await this.inTransaction(async (tx) => {
+        await withTransaction(this.options.pool, async (tx) => {
           handled = [];
           const fresh = await claimManyInInbox(
             tx,
@@ -377,25 +378,6 @@ export class ConsumerRunner {
     if (contexts.length > 0) await this.options.beforeCommit?.(tx, contexts);
   }
 
-  private async inTransaction(work: (tx: PoolClient) => Promise<void>): Promise<void> {
-    const tx = await this.options.pool.connect();
-    let broken = false;
-    try {
-      await tx.query('BEGIN');
-      await work(tx);
-      await tx.query('COMMIT');
-    } catch (error) {
-      broken = isInfrastructureError(error);
-      await tx.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      // A connection that failed is discarded rather than handed to the next transaction.
-      tx.release(broken ? true : undefined);
-    }
-  }
-
   /**
    * One message in its own transactions, retried with exponential backoff and jitter; dead-lettered
    * when it cannot succeed. Resolves false when the partition was released meanwhile.
@@ -419,7 +401,7 @@ export class ConsumerRunner {
         const event = await this.decode(message);
         if (event) {
           const transactionId = ++this.transactions;
-          await this.inTransaction(async (tx) => {
+          await withTransaction(this.options.pool, async (tx) => {
             const ctx = await this.applyOne(batch, message, event, { tx, transactionId });
             await this.beforeCommit(tx, ctx ? [ctx] : []);
           });

@@ -1,3 +1,4 @@
+import { postgresConnection } from '@retail-backbone/connections';
 import type { Logger } from '@retail-backbone/observability';
 import pg from 'pg';
 import { errorMessage } from '../errors';
@@ -26,7 +27,8 @@ export interface DatabasePoolOptions {
 export function createDatabasePool(options: DatabasePoolOptions): pg.Pool {
   const name = options.name ?? 'main';
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    // DATABASE_SSL_MODE and friends (libs/connections) apply to every pool the kit opens.
+    ...postgresConnection(options.connectionString),
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { withCorrelationId } from '../correlation';
 import type { Logger } from '../logger';
@@ -18,6 +18,10 @@ export interface HttpAppOptions {
   logger: Logger;
   registry: Registry;
   readiness?: ReadinessCheck[];
+  /** Checks that fail only when the process must be restarted (e.g. a consumer that crashed for good). */
+  liveness?: ReadinessCheck[];
+  /** Middleware run before the kit's request context is set up (e.g. a service that names correlation ids itself). */
+  beforeContext?: RequestHandler[];
 }
 
 const tracer = () => trace.getTracer('@retail-backbone/observability');
@@ -63,25 +67,32 @@ async function runChecks(checks: ReadinessCheck[]): Promise<Record<string, strin
 }
 
 /**
- * An express 5 app with /healthz (liveness: the event loop answers), /readyz (every readiness
- * check passes) and /metrics (Prometheus text format). Routes added afterwards get tracing and
+ * An express 5 app with /healthz = /health/live (liveness: the event loop answers and every
+ * liveness check passes), /readyz = /health/ready (every readiness check passes) and /metrics
+ * (Prometheus text format). Routes added afterwards get tracing and
  * correlation context.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service: options.service });
-  });
-  app.get('/readyz', async (_req, res) => {
+  const live = async (_req: Request, res: Response) => {
+    const checks = await runChecks(options.liveness ?? []);
+    const alive = Object.values(checks).every((result) => result === 'ok');
+    res.status(alive ? 200 : 503).json({ status: alive ? 'ok' : 'failed', service: options.service, ...(options.liveness?.length ? { checks } : {}) });
+  };
+  const ready = async (_req: Request, res: Response) => {
     const checks = await runChecks(options.readiness ?? []);
-    const ready = Object.values(checks).every((result) => result === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
-  });
+    const isReady = Object.values(checks).every((result) => result === 'ok');
+    res.status(isReady ? 200 : 503).json({ status: isReady ? 'ready' : 'not ready', checks });
+  };
+  // /healthz and /readyz are what the Helm chart and the launcher probe; /health/* name the same answers.
+  app.get(['/healthz', '/health/live'], live);
+  app.get(['/readyz', '/health/ready'], ready);
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', options.registry.contentType);
     res.send(await options.registry.metrics());
   });
+  for (const handler of options.beforeContext ?? []) app.use(handler);
   app.use(requestContext);
   return app;
 }

@@ -72,7 +72,7 @@ export function availabilityGuard(options: AvailabilityGuardOptions) {
       if (spent && spent.remainingPoints <= 0) {
         refuse('auth_rate_limited');
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil(spent.msBeforeNext / 1000))));
-        return sendProblem(res, 429, 'rate-limited', 'Too many requests', 'too many requests with invalid tokens from this address');
+        return sendProblem(res, 'rateLimited', 'too many requests with invalid tokens from this address');
       }
       const header = req.header('authorization');
       const presented = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : undefined;
@@ -81,7 +81,7 @@ export function availabilityGuard(options: AvailabilityGuardOptions) {
         await failures.penalty(address, 1);
         refuse(presented ? 'invalid_token' : 'missing_token');
         res.setHeader('WWW-Authenticate', 'Bearer realm="availability"');
-        return sendProblem(res, 401, 'unauthenticated', 'Authentication required', presented ? 'the bearer token is not valid' : 'send Authorization: Bearer <channel token>');
+        return sendProblem(res, 'unauthenticated', presented ? 'the bearer token is not valid' : 'send Authorization: Bearer <channel token>');
       }
       client = `channel:${channel}`;
       res.locals.channel = channel;
@@ -92,7 +92,7 @@ export function availabilityGuard(options: AvailabilityGuardOptions) {
       if (!(error instanceof RateLimiterRes)) throw error;
       refuse('rate_limited');
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.msBeforeNext / 1000))));
-      return sendProblem(res, 429, 'rate-limited', 'Too many requests', `at most ${options.ratePerSecond} requests per second per ${client.startsWith('channel:') ? 'channel' : 'client address'}`);
+      return sendProblem(res, 'rateLimited', `at most ${options.ratePerSecond} requests per second per ${client.startsWith('channel:') ? 'channel' : 'client address'}`);
     }
     next();
   };

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { z } from '@retail-backbone/observability';
+import { jsonPointer, z } from '@retail-backbone/observability';
 import { etagOf, notModified } from './etag';
 import { sendProblem, sendValidationProblem, type FieldError } from './problems';
 import type { AvailabilitySource, LocationAvailability } from './queries';
@@ -15,15 +15,14 @@ const batchBody = z.object({
   locations: z.array(identifier).min(1, 'must list at least one location when given').max(100, 'must list at most 100 locations').optional(),
 });
 
-/** One error per field (the first rule it breaks). */
-function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
-  const byField = new Map<string, string>();
+/** One error per field (the first rule it breaks), pointing into the request under `root`. */
+function fieldErrors(error: z.ZodError, root: PropertyKey[] = []): FieldError[] {
+  const byPointer = new Map<string, string>();
   for (const issue of error.issues) {
-    const path = issue.path.map(String).join('.');
-    const field = prefix && path ? `${prefix}.${path}` : prefix || path || 'body';
-    if (!byField.has(field)) byField.set(field, issue.message);
+    const pointer = jsonPointer([...root, ...issue.path]);
+    if (!byPointer.has(pointer)) byPointer.set(pointer, issue.message);
   }
-  return [...byField].map(([field, message]) => ({ field, message }));
+  return [...byPointer].map(([pointer, detail]) => ({ pointer, detail }));
 }
 
 function send(req: Request, res: Response, etag: string, body: unknown): void {
@@ -43,26 +42,26 @@ export function availabilityRouter(queries: AvailabilitySource): Router {
   router.get('/v1/availability/:sku', async (req, res) => {
     const errors: FieldError[] = [];
     const sku = identifier.safeParse(req.params.sku);
-    if (!sku.success) errors.push(...fieldErrors(sku.error, 'sku'));
+    if (!sku.success) errors.push(...fieldErrors(sku.error, ['path', 'sku']));
     const rawLocation = req.query.location;
     let location: string | null = null;
     if (rawLocation !== undefined) {
       const parsed = identifier.safeParse(rawLocation);
       if (parsed.success) location = parsed.data;
-      else errors.push({ field: 'location', message: typeof rawLocation === 'string' ? parsed.error.issues[0]?.message ?? 'invalid' : 'must be given once' });
+      else errors.push({ pointer: '/query/location', detail: typeof rawLocation === 'string' ? parsed.error.issues[0]?.message ?? 'invalid' : 'must be given once' });
     }
     if (errors.length > 0 || !sku.success) return sendValidationProblem(res, errors);
     const locations = await queries.bySku(sku.data, location);
     if (locations.length === 0) {
       const where = location ? ` at location '${location}'` : '';
-      return sendProblem(res, 404, 'unknown-sku', 'Unknown SKU', `no stock is projected for SKU '${sku.data}'${where}`, { sku: sku.data, ...(location ? { location } : {}) });
+      return sendProblem(res, 'unknownSku', `no stock is projected for SKU '${sku.data}'${where}`, { sku: sku.data, ...(location ? { location } : {}) });
     }
     send(req, res, etagOf(locations.map((l) => ({ sku: sku.data, ...l }))), { sku: sku.data, locations });
   });
 
   router.post('/v1/availability/batch', express.json({ limit: '64kb' }), async (req, res) => {
     if (!req.is('application/json')) {
-      return sendProblem(res, 415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json');
+      return sendProblem(res, 'unsupportedMediaType', 'send the body as application/json');
     }
     const parsed = batchBody.safeParse(req.body);
     if (!parsed.success) return sendValidationProblem(res, fieldErrors(parsed.error));
@@ -88,7 +87,7 @@ export function availabilityRouter(queries: AvailabilitySource): Router {
 
 /** Any other route or method: a problem body rather than Express' HTML page. */
 export function notFoundHandler(_req: Request, res: Response): void {
-  sendProblem(res, 404, 'not-found', 'Not found', 'no such route');
+  sendProblem(res, 'notFound', 'no such route');
 }
 
 /** Malformed JSON and unexpected failures as problem details; never leaks internals. */
@@ -97,17 +96,17 @@ export function problemErrorHandler(onError: (error: unknown) => void) {
     if (res.headersSent) return next(error);
     const status = (error as { status?: number }).status;
     if ((error as { type?: string }).type === 'entity.parse.failed') {
-      return sendProblem(res, 400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
+      return sendProblem(res, 'malformedJson', 'the request body is not valid JSON');
     }
-    if (status === 413) return sendProblem(res, 413, 'too-large', 'Request too large', 'the request body exceeds 64 kB');
+    if (status === 413) return sendProblem(res, 'payloadTooLarge', 'the request body exceeds 64 kB');
     // Express refuses a path segment that is not percent-encoded UTF-8 (e.g. %ff) with a URIError.
     if (error instanceof URIError || (status === 400 && /decode/i.test((error as Error).message ?? ''))) {
-      return sendProblem(res, 400, 'malformed-path', 'Malformed path', 'the path is not valid percent-encoded UTF-8');
+      return sendProblem(res, 'malformedPath', 'the path is not valid percent-encoded UTF-8');
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendProblem(res, status, 'bad-request', 'Bad request', 'the request could not be read');
+      return sendProblem(res, 'badRequest', 'the request could not be read', {}, status);
     }
     onError(error);
-    sendProblem(res, 500, 'internal', 'Internal error', 'the request could not be served');
+    sendProblem(res, 'internal', 'the request could not be served');
   };
 }

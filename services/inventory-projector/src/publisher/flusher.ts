@@ -1,4 +1,4 @@
-import { buildEnvelope, recordEvents, type OutboxEvent } from '@retail-backbone/messaging';
+import { buildEnvelope, recordEvents, withTransaction, type OutboxEvent } from '@retail-backbone/messaging';
 import type { Logger } from '@retail-backbone/observability';
 import type { Pool } from 'pg';
 
@@ -81,9 +81,7 @@ export class AvailabilityFlusher {
   /** One flush transaction; resolves with the number of dirty keys handled. */
   async flushOnce(): Promise<number> {
     const s = `"${this.options.schema}"`;
-    const tx = await this.options.pool.connect();
-    try {
-      await tx.query('BEGIN');
+    const flushed = await withTransaction(this.options.pool, async (tx) => {
       const result = await tx.query<DirtyRow>(
         `SELECT d.sku, d.location_id, d.cause, d.cause_reference, d.correlation_id, d.causation_id,
                 s.on_hand, s.reserved, s.version,
@@ -98,10 +96,7 @@ export class AvailabilityFlusher {
         [`${this.coalesceMs} milliseconds`, this.batchSize],
       );
       const rows = result.rows;
-      if (rows.length === 0) {
-        await tx.query('COMMIT');
-        return 0;
-      }
+      if (rows.length === 0) return { rows: 0, changed: 0 };
       const changed = rows.filter(
         (r) =>
           r.published_version === null ||
@@ -145,14 +140,9 @@ export class AvailabilityFlusher {
          WHERE d.sku = k.sku AND d.location_id = k.location_id`,
         [rows.map((r) => r.sku), rows.map((r) => r.location_id)],
       );
-      await tx.query('COMMIT');
-      if (changed.length > 0) this.options.onPublished?.(changed.length);
-      return rows.length;
-    } catch (error) {
-      await tx.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      tx.release();
-    }
+      return { rows: rows.length, changed: changed.length };
+    });
+    if (flushed.changed > 0) this.options.onPublished?.(flushed.changed);
+    return flushed.rows;
   }
 }

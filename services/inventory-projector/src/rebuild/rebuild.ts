@@ -1,5 +1,5 @@
 import type { EventSerde } from '@retail-backbone/contracts';
-import { assertSchemaName } from '@retail-backbone/messaging';
+import { assertSchemaName, withTransaction } from '@retail-backbone/messaging';
 import type { Logger } from '@retail-backbone/observability';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -47,28 +47,23 @@ type Counts = Map<string, { onHand: number; reserved: number }>;
 
 /** The live counts and offsets in one consistent snapshot. */
 async function liveSnapshot(pool: Pool, schema: string): Promise<{ counts: Counts; targets: OffsetTargets }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const offsets = await client.query<{ topic: string; kafka_partition: number; kafka_offset: string }>(
-      `SELECT topic, kafka_partition, kafka_offset FROM "${schema}".applied_offsets`,
-    );
-    const stock = await client.query<{ sku: string; location_id: string; on_hand: number; reserved: number }>(
-      `SELECT sku, location_id, on_hand, reserved FROM "${schema}".stock`,
-    );
-    await client.query('COMMIT');
-    const targets: OffsetTargets = new Map();
-    for (const row of offsets.rows) {
-      const byPartition = targets.get(row.topic) ?? new Map<number, bigint>();
-      byPartition.set(row.kafka_partition, BigInt(row.kafka_offset));
-      targets.set(row.topic, byPartition);
-    }
-    const counts: Counts = new Map();
-    for (const row of stock.rows) counts.set(`${row.sku}@${row.location_id}`, { onHand: row.on_hand, reserved: row.reserved });
-    return { counts, targets };
-  } finally {
-    client.release();
+  const { offsets, stock } = await withTransaction(
+    pool,
+    async (client) => ({
+      offsets: await client.query<{ topic: string; kafka_partition: number; kafka_offset: string }>(`SELECT topic, kafka_partition, kafka_offset FROM "${schema}".applied_offsets`),
+      stock: await client.query<{ sku: string; location_id: string; on_hand: number; reserved: number }>(`SELECT sku, location_id, on_hand, reserved FROM "${schema}".stock`),
+    }),
+    { begin: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' },
+  );
+  const targets: OffsetTargets = new Map();
+  for (const row of offsets.rows) {
+    const byPartition = targets.get(row.topic) ?? new Map<number, bigint>();
+    byPartition.set(row.kafka_partition, BigInt(row.kafka_offset));
+    targets.set(row.topic, byPartition);
   }
+  const counts: Counts = new Map();
+  for (const row of stock.rows) counts.set(`${row.sku}@${row.location_id}`, { onHand: row.on_hand, reserved: row.reserved });
+  return { counts, targets };
 }
 
 async function recordedRejections(options: RebuildOptions): Promise<Set<string>> {

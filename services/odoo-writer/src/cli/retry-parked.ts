@@ -1,7 +1,6 @@
-import { postgresConnection } from '@retail-backbone/connections';
+import { createDatabasePool } from '@retail-backbone/messaging';
 import { createLogger, createMetricsRegistry } from '@retail-backbone/observability';
 import { Command } from 'commander';
-import pg from 'pg';
 import { configFromEnv } from '../config';
 import { migrateOdooWriter } from '../db/migrate';
 import { buildCore } from '../service';
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   const logger = createLogger({ service: `${config.serviceName}-retry-parked`, level: config.logLevel });
   await migrateOdooWriter(config.databaseUrl, config.schema);
-  const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: 4 });
+  const pool = createDatabasePool({ connectionString: config.databaseUrl, max: 4, name: 'retry-parked', logger });
   const core = buildCore({ ...config, parkedRetryIntervalMs: 0 }, pool, logger, createMetricsRegistry({ service: 'retry-parked', defaultMetrics: false }));
   try {
     const report = await core.retrier.runOnce({ orderId: order, ignoreSchedule: true });

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { migrateMessaging, migrateSchema } from '@retail-backbone/messaging';
+import { migrateService, type MigrationSet } from '@retail-backbone/messaging';
 
 export const DEFAULT_SCHEMA = 'odoo_writer';
+export const ODOO_WRITER_MIGRATIONS: MigrationSet = { dir: path.join(__dirname, 'migrations'), table: 'odoo_writer_migrations' };
 
 /** The messaging tables (outbox, inbox) and the writer's own tables, in one schema. */
 export async function migrateOdooWriter(databaseUrl: string, schema = DEFAULT_SCHEMA): Promise<void> {
-  await migrateMessaging({ databaseUrl, schema });
-  await migrateSchema({ databaseUrl, schema, dir: path.join(__dirname, 'migrations'), migrationsTable: 'odoo_writer_migrations' });
+  await migrateService({ url: databaseUrl, schema, migrations: [ODOO_WRITER_MIGRATIONS] });
 }

@@ -1,5 +1,5 @@
 import { createHttpApp, CORRELATION_HEADER, type ReadinessCheck } from '@retail-backbone/observability';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { newCorrelationId } from '../ids';
 import { isUnavailable, StorageUnavailableError } from '../store/transaction';
@@ -15,7 +15,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * is where correlation ids are born, and they must be time-ordered UUIDv7, so it is decided here,
  * before the kit's middleware reads the header. A malformed inbound id is replaced, not trusted.
  */
-function correlationId(req: Request, _res: Response, next: NextFunction): void {
+export function acceptCorrelationId(req: Request, _res: Response, next: NextFunction): void {
   const given = req.header(CORRELATION_HEADER);
   if (!given || !CORRELATION_ID.test(given)) req.headers[CORRELATION_HEADER] = newCorrelationId();
   next();
@@ -42,15 +42,17 @@ function errorHandler(ctx: RouteContext) {
   };
 }
 
+/** The webhook and POS routes, then the not-found and error answers, on the kit's app. */
+export function ingestRoutes(app: Express, ctx: RouteContext): void {
+  app.use(webhookRouter(ctx));
+  app.use(posRouter(ctx));
+  app.use((_req: Request, res: Response) => sendKind(res, 'notFound', 'No such route.'));
+  app.use(errorHandler(ctx));
+}
+
+/** The ingest app outside the service (tools, tests driving routes directly). */
 export function createIngestApp(ctx: RouteContext, registry: Registry, readiness: ReadinessCheck[]): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(correlationId);
-  const kit = createHttpApp({ service: 'order-ingest', logger: ctx.logger, registry, readiness });
-  kit.use(webhookRouter(ctx));
-  kit.use(posRouter(ctx));
-  kit.use((_req: Request, res: Response) => sendKind(res, 'notFound', 'No such route.'));
-  kit.use(errorHandler(ctx));
-  app.use(kit);
+  const app = createHttpApp({ service: 'order-ingest', logger: ctx.logger, registry, readiness, beforeContext: [acceptCorrelationId] });
+  ingestRoutes(app, ctx);
   return app;
 }

@@ -5,8 +5,8 @@
 import type { Request, Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import type { MappedMessage } from '../facts';
-import { MalformedJsonError, parseJsonBody } from '../json/parse-exact';
-import { redactCardData } from '../redact-card-data';
+import { MalformedJsonError, parseJsonBody } from '@retail-backbone/observability';
+import { redactCardData } from '@retail-backbone/observability';
 import { sha256, type RejectionInput, type RequestKey, type MessageResult } from '../store/ingest-store';
 import { PayloadInvalidError } from '../validation';
 import type { RouteContext } from './context';

@@ -8,7 +8,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { mapPosReturn, mapPosSale } from '../channels/pos';
 import type { MappedMessage } from '../facts';
-import { MalformedJsonError, parseJsonBody } from '../json/parse-exact';
+import { MalformedJsonError, parseJsonBody } from '@retail-backbone/observability';
 import type { PosKey } from '../pos/api-keys';
 import { type MessageResult, type RejectionInput, type RequestKey } from '../store/ingest-store';
 import { PayloadInvalidError } from '../validation';

@@ -1,15 +1,13 @@
 import type { Response } from 'express';
-import { PROBLEM_CONTENT_TYPE, problem, type Problem, type ProblemKind } from './problems';
+import { PROBLEM_CONTENT_TYPE, sendProblem, type Problem } from '@retail-backbone/observability';
+import { problem, type ProblemKind } from './problems';
+
+export { sendProblem };
 
 export const RETRY_AFTER_UNAVAILABLE_S = 5;
 
 export function correlationIdOf(res: Response): string {
   return String(res.getHeader('x-correlation-id'));
-}
-
-export function sendProblem(res: Response, body: Problem, headers: Record<string, string> = {}): void {
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 export function sendKind(res: Response, kind: ProblemKind, detail: string, extensions: Partial<Problem> = {}, headers: Record<string, string> = {}): void {

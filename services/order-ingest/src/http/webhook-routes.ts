@@ -9,7 +9,7 @@ import { mapStripe, readStripeEvent, STRIPE_EVENT_TYPES } from '../channels/stri
 import { mapWooCommerce, WOO_TOPICS, wooSiteId, type WooTopic } from '../channels/woocommerce';
 import { verifyStripeSignature } from '../auth/signatures';
 import { channelSources, checkTriggeredAt, matchSource, normaliseShopDomain, normaliseSiteUrl } from '../auth/webhook-sources';
-import { parseJsonBody } from '../json/parse-exact';
+import { parseJsonBody } from '@retail-backbone/observability';
 import type { RouteContext } from './context';
 import { PayloadInvalidError } from '../validation';
 import { acceptWebhook, parseAndMap, rawBody, rejectPayload, requestKeyOf, type Sender } from './ingest-flow';

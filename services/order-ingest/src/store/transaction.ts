@@ -1,4 +1,4 @@
-import { isInfrastructureError } from '@retail-backbone/messaging';
+import { isInfrastructureError, withTransaction } from '@retail-backbone/messaging';
 import type { Pool, PoolClient } from 'pg';
 
 /** Storage could not be reached; nothing of the request was committed. */
@@ -17,27 +17,14 @@ export function isUnavailable(error: unknown): boolean {
   return isInfrastructureError(error);
 }
 
-/** Runs fn in one transaction; connection-level failures surface as StorageUnavailableError. */
+/**
+ * The kit's withTransaction, with outages (connection lost or unobtainable) surfacing as
+ * StorageUnavailableError so the HTTP layer answers 503 and nothing of the request is kept.
+ */
 export async function inTransaction<T>(pool: Pool, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
-  let client: PoolClient;
   try {
-    client = await pool.connect();
+    return await withTransaction(pool, fn);
   } catch (error) {
-    throw new StorageUnavailableError({ cause: error });
-  }
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    broken = isUnavailable(error);
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw broken ? new StorageUnavailableError({ cause: error }) : error;
-  } finally {
-    client.release(broken ? true : undefined);
+    throw isUnavailable(error) && !(error instanceof StorageUnavailableError) ? new StorageUnavailableError({ cause: error }) : error;
   }
 }

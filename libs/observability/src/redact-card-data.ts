@@ -1,3 +1,5 @@
+import { luhn } from './redact';
+
 /**
  * Card data must not be kept even in quarantined payloads (PCI DSS). Rejected bodies are
  * scrubbed as text so that everything else stays byte-for-byte what the sender sent:
@@ -12,23 +14,11 @@ const KEY_VALUE = /"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*
 const PAN_LIKE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
 export const CARD_REDACTED = '[CARD-REDACTED]';
 
-function luhnValid(digits: string): boolean {
-  let total = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    total += digit;
-  }
-  return total % 10 === 0;
-}
 
 function scrubPans(text: string): string {
   return text.replace(PAN_LIKE, (match) => {
     const digits = match.replace(/[ -]/g, '');
-    return digits.length >= 13 && luhnValid(digits) ? CARD_REDACTED : match;
+    return digits.length >= 13 && luhn(digits) ? CARD_REDACTED : match;
   });
 }
 
