@@ -19,8 +19,27 @@ cd "$root"
 # inlined into those bundles, or development tools.
 packages=$(grep -l 'deploy/build/bundle.ts' libs/*/package.json services/*/package.json | xargs -n1 dirname)
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 staging="$out/.staging"
 rm -rf "$staging"
+
+# pnpm deploy with the hoisted linker re-links the node_modules of the workspace it runs in (seen:
+# services/order-ingest/node_modules/express replaced by a copy without its dependencies, which
+# broke every later test and `pnpm start`). So it runs in a copy of the workspace made of the
+# manifests and the lockfile only; the real tree is never touched.
+shadow="$out/.workspace"
+if [ -z "$reuse" ]; then
+  rm -rf "$shadow"
+  mkdir -p "$shadow"
+  cp package.json pnpm-lock.yaml pnpm-workspace.yaml "$shadow/"
+  if [ -f .npmrc ]; then cp .npmrc "$shadow/"; fi
+  for manifest in libs/*/package.json services/*/package.json test/package.json; do
+    if [ -f "$manifest" ]; then
+      mkdir -p "$shadow/$(dirname "$manifest")"
+      cp "$manifest" "$shadow/$manifest"
+    fi
+  done
+fi
 
 for pkg in $packages; do
   if [ ! -d "$pkg/dist/bin" ]; then
@@ -35,7 +54,7 @@ for pkg in $packages; do
   else
     # --legacy: the workspace does not inject its packages; the hoisted linker gives one flat
     # node_modules per package, so the bundle finds the dependencies of the libraries it inlined.
-    pnpm --filter "./$pkg" deploy --legacy --prod --prefer-offline --config.node-linker=hoisted "$staging/$pkg" >/dev/null
+    (cd "$shadow" && pnpm --filter "./$pkg" deploy --legacy --prod --prefer-offline --config.node-linker=hoisted "$staging/$pkg" >/dev/null)
     mv "$staging/$pkg/node_modules" "$out/$pkg/node_modules"
     cp "$staging/$pkg/package.json" "$out/$pkg/package.json"
     # The deployed copies of workspace libraries carry their TypeScript source; the bundles do not need it.
@@ -49,4 +68,4 @@ for pkg in $packages; do
   ' "$pkg")
   echo "assembled $pkg"
 done
-rm -rf "$staging"
+rm -rf "$staging" "$shadow"

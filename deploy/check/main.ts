@@ -212,6 +212,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * pnpm links every dependency of a workspace package into its node_modules; a real folder there
+ * means something re-linked the development tree (pnpm deploy once did), which breaks the tests.
+ */
+function workspaceLinksReplaced(): string[] {
+  const replaced: string[] = [];
+  for (const dir of ['libs', 'services']) {
+    for (const pkg of readdirSync(path.join(REPO_ROOT, dir))) {
+      const modules = path.join(REPO_ROOT, dir, pkg, 'node_modules');
+      if (!existsSync(modules)) continue;
+      for (const entry of readdirSync(modules, { withFileTypes: true })) {
+        if (entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('@')) replaced.push(`${dir}/${pkg}/node_modules/${entry.name}`);
+      }
+    }
+  }
+  return replaced;
+}
+
 /** node_modules of a production install depend only on the lockfile and the manifests: cache per hash. */
 function modulesCacheKey(): string {
   const hash = createHash('sha256');
@@ -252,6 +270,8 @@ async function productionSmoke(): Promise<void> {
   }
   const root = reuse ? tree : modules;
   log(`production tree assembled in ${((Date.now() - t0) / 1000).toFixed(1)} s (${reuse ? 'cached production install' : 'fresh production install'})`);
+  const relinked = workspaceLinksReplaced();
+  if (relinked.length > 0) fail(`assembling the production tree replaced the workspace's own links (${relinked.join(', ')}): run pnpm install`);
   if (existsSync(path.join(root, 'node_modules')) || readdirSync(path.join(root, 'services/inventory-projector/node_modules')).some((n) => ['typescript', 'tsx', 'jest', '@retail-backbone'].includes(n))) {
     fail('the production tree carries development packages');
   }
