@@ -96,6 +96,34 @@ describe('http app', () => {
   });
 });
 
+describe('http request metric', () => {
+  it('times each request by matched route, method and status, never by raw path', async () => {
+    const { logger } = capture();
+    const registry = createMetricsRegistry({ service: 'kit-test', defaultMetrics: false });
+    const app = createHttpApp({ service: 'kit-test', logger, registry });
+    app.get('/v1/orders/:id', (req, res) => void res.status(req.params.id === 'boom' ? 500 : 200).json({}));
+    const server = await listen(app, 0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      await fetch(`${base}/v1/orders/1`);
+      await fetch(`${base}/v1/orders/2`);
+      await fetch(`${base}/v1/orders/boom`);
+      await fetch(`${base}/nowhere`);
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const histogram = (await registry.getSingleMetric('http_server_request_duration_seconds')!.get()).values;
+      const count = (route: string, status: string) =>
+        histogram.find((v) => v.metricName === 'http_server_request_duration_seconds_count' && v.labels.http_route === route && v.labels.http_response_status_code === status)?.value ?? 0;
+      expect(count('/v1/orders/:id', '200')).toBe(2);
+      expect(count('/v1/orders/:id', '500')).toBe(1);
+      expect(count('unmatched', '404')).toBe(1);
+      expect(text).toContain('http_server_request_duration_seconds_bucket');
+      expect(text).not.toContain('/v1/orders/1"');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('lifecycle', () => {
   it('starts in order, stops in reverse once, and stops what started when a start fails', async () => {
     const { logger } = capture();
