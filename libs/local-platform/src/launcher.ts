@@ -115,7 +115,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           secrets: { shopify: credentials.shopifyWebhookSecret, woocommerce: credentials.woocommerceWebhookSecret, stripe: credentials.stripeWebhookSecret },
         }),
         SERVICE_NAME: service.name,
-        DB_SCHEMA: schemaNameOf(service.name),
+        DB_SCHEMA: service.schema ?? schemaNameOf(service.name),
         PORT: String(port),
         REGION: options.region ?? 'local',
         LOG_LEVEL: options.logLevel ?? 'info',

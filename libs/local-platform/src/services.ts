@@ -7,6 +7,8 @@ export interface ServiceDefinition {
   entry: string;
   /** Consumer groups whose DLQ topics are provisioned up front: `topic:group`. */
   consumes: string[];
+  /** Database schema, when the process shares another service's (default: from its name). */
+  schema?: string;
   extraEnv(ctx: LaunchContext): Record<string, string>;
 }
 
@@ -42,6 +44,21 @@ export const SERVICES: readonly ServiceDefinition[] = [
       ODOO_API_KEY: odoo.apiKey,
       ODOO_LOGIN: odoo.login,
       ODOO_PROTOCOL: 'json2',
+    }),
+  },
+  {
+    // odoo-writer's second process: reads what changed in Odoo, emits through the writer's outbox
+    name: 'odoo-watcher',
+    entry: 'services/odoo-writer/src/watcher-main.ts',
+    consumes: [],
+    schema: 'odoo_writer',
+    extraEnv: ({ odoo }) => ({
+      ODOO_URL: odoo.url,
+      ODOO_DATABASE: odoo.database,
+      ODOO_API_KEY: odoo.apiKey,
+      ODOO_LOGIN: odoo.login,
+      ODOO_PROTOCOL: 'json2',
+      WATCH_POLL_INTERVAL_MS: '1000',
     }),
   },
 ];
