@@ -110,7 +110,7 @@ describe('http request metric', () => {
       await fetch(`${base}/v1/orders/boom`);
       await fetch(`${base}/nowhere`);
       const text = await (await fetch(`${base}/metrics`)).text();
-      const histogram = (await registry.getSingleMetric('http_server_request_duration_seconds')!.get()).values;
+      const histogram = (await registry.getSingleMetric('http_server_request_duration_seconds')!.get()).values as Array<{ metricName?: string; labels: Record<string, string | number>; value: number }>;
       const count = (route: string, status: string) =>
         histogram.find((v) => v.metricName === 'http_server_request_duration_seconds_count' && v.labels.http_route === route && v.labels.http_response_status_code === status)?.value ?? 0;
       expect(count('/v1/orders/:id', '200')).toBe(2);
