@@ -1,6 +1,6 @@
 import { postgresConnection } from '@retail-backbone/connections';
 import { EventSerde as AvroSerde } from '@retail-backbone/contracts';
-import { ConsumerRunner, createKafka, OutboxRelay, type EventSerde } from '@retail-backbone/messaging';
+import { ConsumerRunner, createKafka, EffectExecutor, EffectStore, odooAmbiguityWindowMs, OutboxRelay, type EventSerde } from '@retail-backbone/messaging';
 import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type Registry } from '@retail-backbone/observability';
 import { createOdooClient, type OdooClient } from '@retail-backbone/odoo-client';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
@@ -8,14 +8,15 @@ import pg from 'pg';
 import type { OdooWriterConfig } from './config';
 import { migrateOdooWriter } from './db/migrate';
 import { WriterStore } from './db/store';
-import { OdooGateway } from './odoo/gateway';
-import { EventApplier } from './sync/applier';
+import { OdooGateway, odooCircuit } from './odoo/gateway';
+import { followUpEffect } from './sync/follow-up-effect';
 import { FollowUps } from './sync/follow-ups';
+import { OrderIntents } from './sync/intents';
 import { OrderPlacer, type AfterOdooWrite } from './sync/orders';
-import { ParkedRetrier } from './sync/parked-retrier';
+import { ParkedEffects } from './sync/parked-retrier';
 import { PartnerResolver } from './sync/partners';
+import { placementEffect } from './sync/placement-effect';
 import { ProductResolver } from './sync/products';
-import { TransactionPlacements } from './sync/transaction-placements';
 
 export interface OdooWriterDeps {
   logger?: Logger;
@@ -32,7 +33,8 @@ export interface OdooWriterDeps {
 export interface OdooWriter {
   readonly port: number | undefined;
   readonly gateway: OdooGateway;
-  readonly retrier: ParkedRetrier;
+  readonly retrier: ParkedEffects;
+  readonly executor: EffectExecutor;
   readonly store: WriterStore;
   readonly pool: pg.Pool;
   readonly runner: ConsumerRunner;
@@ -40,43 +42,57 @@ export interface OdooWriter {
 }
 
 /** The domain objects without Kafka: what the service and the retry CLI share. */
-export function buildCore(config: OdooWriterConfig, pool: pg.Pool, logger: Logger, registry: Registry, afterOdooWrite?: AfterOdooWrite) {
+export function buildCore(
+  config: OdooWriterConfig,
+  pool: pg.Pool,
+  logger: Logger,
+  registry: Registry,
+  afterOdooWrite?: AfterOdooWrite,
+  { retryInitialDelayMs, retryMaxDelayMs }: { retryInitialDelayMs?: number; retryMaxDelayMs?: number } = {},
+) {
   const client: OdooClient = createOdooClient({ ...config.odoo, maxSockets: config.concurrency + 1, userAgent: `retail-backbone-${config.serviceName}` });
-  const gateway = new OdooGateway(client, {
-    ratePerSecond: config.rateLimitPerSecond,
-    concurrency: config.concurrency,
-    breakerThreshold: config.breakerThreshold,
-    halfOpenAfterMs: config.breakerHalfOpenMs,
-    logger,
-    registry,
-  });
+  const circuit = odooCircuit(config.breakerThreshold, config.breakerHalfOpenMs);
+  const gateway = new OdooGateway(client, { ratePerSecond: config.rateLimitPerSecond, concurrency: config.concurrency, circuit, logger, registry });
   const store = new WriterStore(config.schema);
+  const effects = new EffectStore(config.schema);
   const products = new ProductResolver(gateway, config.productCacheTtlMs, registry);
   const partners = new PartnerResolver(gateway, store, pool);
-  const placer = new OrderPlacer(gateway, products, partners, store, pool, {
-    windowMs: config.batchWindowMs,
-    maxBatch: config.batchMax,
-    registry,
-    afterOdooWrite,
-  });
-  const applier = new EventApplier(store, placer, new FollowUps(gateway, placer, products, store), registry);
-  const retrier = new ParkedRetrier({
+  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite });
+  // Several batches at once, so one stalled in Odoo leaves the other orders going; an attempt is
+  // bounded well above one call's timeout (a batch makes about six calls).
+  const limits = {
+    concurrency: config.concurrency,
+    timeoutMs: Math.max(60_000, config.odoo.timeoutMs * 8),
+    ambiguityWindowMs: odooAmbiguityWindowMs(config.odoo.limitTimeRealMs),
+    breaker: { policy: circuit, halfOpenAfterMs: config.breakerHalfOpenMs },
+  };
+  const executor = new EffectExecutor({
     pool,
-    store,
-    applier,
-    logger,
+    schema: config.schema,
     service: config.serviceName,
     region: config.region,
-    intervalMs: config.parkedRetryIntervalMs,
-    odooDown: () => gateway.isOpen,
+    logger,
+    registry,
+    definitions: [
+      placementEffect(placer, store, { ...limits, batchSize: config.batchMax }),
+      followUpEffect(new FollowUps(gateway, placer, products, store, pool), store, limits),
+    ],
+    pollIntervalMs: Math.max(10, config.batchWindowMs),
+    retryInitialDelayMs,
+    retryMaxDelayMs,
   });
+  const intents = new OrderIntents(store, effects, registry);
+  const retrier = new ParkedEffects(pool, effects);
   return {
     client,
     gateway,
     store,
-    applier,
+    effects,
+    executor,
+    intents,
     retrier,
     close: async () => {
+      await executor.stop();
       await gateway.stop();
       await client.close();
     },
@@ -91,14 +107,13 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
   const logger = deps.logger ?? createLogger({ service: config.serviceName, level: config.logLevel, defaultMeta: { region: config.region } });
   const registry = deps.registry ?? createMetricsRegistry({ service: config.serviceName });
   await migrateOdooWriter(config.databaseUrl, config.schema);
-  // Each partition consumed at once holds a transaction while its orders wait for their Odoo
-  // batch, and the intent and partner writes use a connection of their own.
+  // One short transaction per partition consumed at once, plus the executor's claims, lease
+  // renewals, completions and partner locks (no connection is held during an Odoo call but those).
   const pool = new pg.Pool({ ...postgresConnection(config.databaseUrl), max: config.partitionConcurrency * 2 + 6 });
-  const core = buildCore(config, pool, logger, registry, deps.afterOdooWrite);
+  const core = buildCore(config, pool, logger, registry, deps.afterOdooWrite, deps);
   const kafka = deps.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId: config.serviceName, logger });
   const serde = deps.serde ?? new AvroSerde({ registryUrl: config.schemaRegistryUrl });
   const topics = [config.ordersTopic, config.shipmentsTopic];
-  const placements = new TransactionPlacements(core.applier);
 
   const runner = new ConsumerRunner({
     kafka,
@@ -111,16 +126,14 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
     region: config.region,
     logger,
     registry,
-    // A transaction's OrderPlaced events are placed in Odoo together right before its COMMIT, so
-    // a transaction holds up to one Odoo batch. A rollback after the write costs a lookup, not a
-    // duplicate: the pending rows are already committed.
+    // A consumer transaction only records intents (see OrderIntents); Odoo is called by the
+    // effect executor after COMMIT, with no transaction open.
     transactionBatchSize: config.batchMax,
     partitionsConsumedConcurrently: config.partitionConcurrency,
     retryInitialDelayMs: deps.retryInitialDelayMs,
     retryMaxDelayMs: deps.retryMaxDelayMs,
     consumerConfig: deps.consumerConfig,
-    handler: placements.handler,
-    beforeCommit: placements.beforeCommit,
+    handler: core.intents.handler,
   });
   core.gateway.onCircuitChange((state) => {
     const partitions = topics.map((topic) => ({ topic }));
@@ -138,7 +151,7 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
     : undefined;
   await relay?.start();
   await runner.start();
-  core.retrier.start();
+  core.executor.start();
 
   let http: Awaited<ReturnType<typeof listen>> | undefined;
   if (config.port !== undefined) {
@@ -165,13 +178,14 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
     port: http?.port,
     gateway: core.gateway,
     retrier: core.retrier,
+    executor: core.executor,
     store: core.store,
     pool,
     runner,
     stop: () =>
       (stopping ??= (async () => {
         await http?.close();
-        await core.retrier.stop();
+        await core.executor.stop();
         await runner.stop();
         await relay?.stop();
         await core.close();

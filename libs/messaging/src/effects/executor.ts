@@ -80,8 +80,12 @@ export interface EffectDefinition<P = Record<string, unknown>, R = unknown> {
   timeoutMs?: number;
   /** Attempts started per second for this kind (bottleneck), unlimited when absent. */
   ratePerSecond?: number;
-  /** Consecutive infrastructure failures that open this kind's circuit (default 5); false: none. */
-  breaker?: { threshold: number; halfOpenAfterMs: number } | false;
+  /**
+   * Consecutive infrastructure failures that open this kind's circuit (default 5); false: none.
+   * `policy`: a circuit shared with other kinds (and observed by the service) instead of one of
+   * its own, when several kinds call the same outside system; it decides which errors count.
+   */
+  breaker?: { threshold: number; halfOpenAfterMs: number } | { policy: CircuitBreakerPolicy; halfOpenAfterMs: number } | false;
   /** The other side's own time limit plus a margin; defaults to the executor's. */
   ambiguityWindowMs?: number;
   /** Delay before a failed effect is tried again (default 30 s doubling to 1 h). */
@@ -133,6 +137,9 @@ interface Kind {
   batchSize: number;
   window: number;
   breaker: CircuitBreakerPolicy | undefined;
+  halfOpenAfterMs: number;
+  /** When the circuit last opened: claims wait halfOpenAfterMs, then one attempt probes it. */
+  openedAt: number;
   timeout: TimeoutPolicy;
   limiter: Bottleneck | undefined;
 }
@@ -173,12 +180,13 @@ export class EffectExecutor {
       const breaker =
         def.breaker === false
           ? undefined
-          : circuitBreaker(
-              handleWhen((e) => !(e instanceof BrokenCircuitError) && (e instanceof TaskCancelledError || classify(e) !== 'failed')),
-              { halfOpenAfter: def.breaker?.halfOpenAfterMs ?? 5_000, breaker: new ConsecutiveBreaker(def.breaker?.threshold ?? 5) },
-            );
-      breaker?.onBreak(() => options.logger.warn('effect circuit opened', { effect_kind: def.kind }));
-      breaker?.onReset(() => options.logger.info('effect circuit closed', { effect_kind: def.kind }));
+          : def.breaker && 'policy' in def.breaker
+            ? def.breaker.policy
+            : circuitBreaker(
+                handleWhen((e) => !(e instanceof BrokenCircuitError) && (e instanceof TaskCancelledError || classify(e) !== 'failed')),
+                { halfOpenAfter: def.breaker?.halfOpenAfterMs ?? 5_000, breaker: new ConsecutiveBreaker(def.breaker?.threshold ?? 5) },
+              );
+      const halfOpenAfterMs = (def.breaker && def.breaker.halfOpenAfterMs) || 5_000;
       this.kinds.set(def.kind, {
         def,
         inFlight: 0,
@@ -186,9 +194,13 @@ export class EffectExecutor {
         batchSize: Math.max(1, def.batchSize ?? 1),
         window: def.ambiguityWindowMs ?? window,
         breaker,
+        halfOpenAfterMs,
+        openedAt: 0,
         timeout: timeout(def.timeoutMs ?? 60_000, TimeoutStrategy.Aggressive),
         limiter: def.ratePerSecond ? new Bottleneck({ minTime: Math.ceil(1000 / def.ratePerSecond) }) : undefined,
       });
+      const kind = this.kinds.get(def.kind)!;
+      breaker?.onBreak(() => (kind.openedAt = Date.now()));
     }
     this.metrics = effectMetrics(options.registry, this.store, options.pool);
   }
@@ -260,9 +272,17 @@ export class EffectExecutor {
     });
   }
 
+  /**
+   * An open circuit is only left (half-open) by an attempt made through it, so claims stop only
+   * until the half-open delay has passed; then the next claimed batch is the probe.
+   */
+  private waitingForProbe(kind: Kind): boolean {
+    return kind.breaker !== undefined && kind.breaker.state === CircuitState.Open && Date.now() - kind.openedAt < kind.halfOpenAfterMs;
+  }
+
   /** One claim for every kind with a free slot and a closed (or half-open) circuit. */
   private async pass(): Promise<number> {
-    const free = [...this.kinds.values()].filter((k) => k.inFlight < k.concurrency && !(k.breaker && k.breaker.state === CircuitState.Open));
+    const free = [...this.kinds.values()].filter((k) => k.inFlight < k.concurrency && !this.waitingForProbe(k));
     if (free.length === 0) return 0;
     const limit = free.reduce((n, k) => n + k.batchSize * (k.concurrency - k.inFlight), 0);
     const rows = await this.store.claim(this.options.pool, {
