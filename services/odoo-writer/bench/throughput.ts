@@ -97,10 +97,10 @@ async function stallScenario() {
     return {
       'stalled create (s)': stallSeconds.toFixed(1),
       'peer events committed during the stall': committed,
-      'peer commit→publish p50 ms': latency.p50.toFixed(1),
-      'peer commit→publish p99 ms': latency.p99.toFixed(1),
-      'peer commit→publish max ms': latency.max.toFixed(1),
-      'other orders published / synced during the stall': `${others} / ${rows[0]!.n}`,
+      'peer commit→publish p50 ms': Number(latency.p50).toFixed(1),
+      'peer commit→publish p99 ms': Number(latency.p99).toFixed(1),
+      'peer commit→publish max ms': Number(latency.max).toFixed(1),
+      'other orders published during the stall / synced by its end': `${others} / ${rows[0]!.n}`,
       'sale orders of the stalled order': h.saleOrders(stalled).length,
     };
   } finally {

@@ -74,7 +74,10 @@ export function buildCore(
     logger,
     registry,
     definitions: [
-      placementEffect(placer, store, { ...limits, batchSize: config.batchMax }),
+      // One placement batch at a time while it runs normally (the next one fills meanwhile, as
+      // the batches of calls are what the rate limit spends); a batch running longer than 2 s
+      // (stalled) lets another start.
+      placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }),
       followUpEffect(new FollowUps(gateway, placer, products, store, pool), store, limits),
     ],
     pollIntervalMs: Math.max(10, config.batchWindowMs),

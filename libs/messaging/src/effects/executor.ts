@@ -76,6 +76,12 @@ export interface EffectDefinition<P = Record<string, unknown>, R = unknown> {
   batchSize?: number;
   /** Batches of this kind performed at once (default 1): a stalled one leaves the others going. */
   concurrency?: number;
+  /**
+   * A further batch of this kind starts only once every batch in flight has run this long
+   * (default 0: at once). Effects recorded meanwhile fill the next batch instead of going out in
+   * small ones, while a batch that stalls still leaves the others going after this delay.
+   */
+  overlapAfterMs?: number;
   /** Bound on one attempt (default 60 s); hitting it is an ambiguous failure. */
   timeoutMs?: number;
   /** Attempts started per second for this kind (bottleneck), unlimited when absent. */
@@ -133,6 +139,9 @@ export function defaultFailedRetryDelayMs(failures: number): number {
 interface Kind {
   def: EffectDefinition<Record<string, unknown>, unknown>;
   inFlight: number;
+  /** Start times of the batches in flight. */
+  started: Set<{ at: number }>;
+  overlapAfterMs: number;
   concurrency: number;
   batchSize: number;
   window: number;
@@ -190,6 +199,8 @@ export class EffectExecutor {
       this.kinds.set(def.kind, {
         def,
         inFlight: 0,
+        started: new Set(),
+        overlapAfterMs: Math.max(0, def.overlapAfterMs ?? 0),
         concurrency: Math.max(1, def.concurrency ?? 1),
         batchSize: Math.max(1, def.batchSize ?? 1),
         window: def.ambiguityWindowMs ?? window,
@@ -282,7 +293,10 @@ export class EffectExecutor {
 
   /** One claim for every kind with a free slot and a closed (or half-open) circuit. */
   private async pass(): Promise<number> {
-    const free = [...this.kinds.values()].filter((k) => k.inFlight < k.concurrency && !this.waitingForProbe(k));
+    const now = Date.now();
+    const free = [...this.kinds.values()].filter(
+      (k) => k.inFlight < k.concurrency && !this.waitingForProbe(k) && (k.overlapAfterMs === 0 || [...k.started].every((b) => now - b.at >= k.overlapAfterMs)),
+    );
     if (free.length === 0) return 0;
     const limit = free.reduce((n, k) => n + k.batchSize * (k.concurrency - k.inFlight), 0);
     const rows = await this.store.claim(this.options.pool, {
@@ -304,8 +318,11 @@ export class EffectExecutor {
           continue;
         }
         kind.inFlight += 1;
+        const startedAt = { at: Date.now() };
+        kind.started.add(startedAt);
         const attempt = this.attempt(kind, batch).finally(() => {
           kind.inFlight -= 1;
+          kind.started.delete(startedAt);
           this.inFlight.delete(attempt);
           this.wake();
         });

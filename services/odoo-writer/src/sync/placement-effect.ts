@@ -18,6 +18,7 @@ export interface EffectLimits {
   timeoutMs: number;
   ambiguityWindowMs: number;
   breaker: { policy: CircuitBreakerPolicy; halfOpenAfterMs: number };
+  overlapAfterMs?: number;
 }
 
 /**
