@@ -7,6 +7,7 @@
  *   pnpm --filter @retail-backbone/test bench [--rate 500] [--seconds 20] [--odoo-latency-ms 20]
  */
 import { Command } from 'commander';
+import { saleOrdersByOrderId } from '@retail-backbone/odoo-writer/src/odoo/references';
 import {
   DEMO_CATALOG,
   ONLINE_LOCATION,
@@ -78,9 +79,9 @@ async function main(opts: Options): Promise<void> {
     // Confirmation times are read from the simulator every 50 ms: latency resolution is 50 ms.
     const watcher = setInterval(() => {
       const now = Date.now();
-      for (const so of platform.odoo.records('sale.order')) {
-        const ref = String(so.client_order_ref);
-        if (so.state === 'sale' && acceptedAt.has(ref) && !confirmedAt.has(ref)) confirmedAt.set(ref, now);
+      const waiting = [...acceptedAt.keys()].filter((ref) => !confirmedAt.has(ref));
+      for (const [ref, rows] of saleOrdersByOrderId((m) => platform.odoo.records(m), waiting)) {
+        if (rows.some((so) => so.state === 'sale')) confirmedAt.set(ref, now);
       }
     }, 50);
 

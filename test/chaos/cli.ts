@@ -16,6 +16,7 @@ import { buildFaultPlan, type FaultKind, type PlannedFault } from './fault-plan'
 import { checkAvailability, checkDlqAndLag, checkOdoo, checkTopics, recomputeAvailability, type Verdict } from './invariants';
 import { readTopic } from './topics';
 import { ChaosTraffic } from './traffic';
+import { saleOrdersByOrderId } from '@retail-backbone/odoo-writer/src/odoo/references';
 
 interface Options {
   minutes: number;
@@ -86,8 +87,8 @@ async function inject(platform: RunningPlatform, fault: PlannedFault, acceptedSo
         await platform.odoo.control.setOutage(null);
         // Recovered once every order accepted before the outage ended is in Odoo.
         const due = acceptedSoFar();
-        const inOdoo = () => new Set(platform.odoo.records('sale.order').map((so) => String(so.client_order_ref)));
-        return { fault, recoverMs: await until('Odoo backlog written', () => { const have = inOdoo(); return due.every((id) => have.has(id)); }, recoverBound, 1000) };
+        const inOdoo = () => saleOrdersByOrderId((m) => platform.odoo.records(m), due);
+        return { fault, recoverMs: await until('Odoo backlog written', () => { const have = inOdoo(); return due.every((id) => have.get(id)!.length > 0); }, recoverBound, 1000) };
       }
     }
   } catch (error) {
@@ -191,8 +192,8 @@ async function main(opts: Options): Promise<number> {
     while (Date.now() - settleStarted < opts.settleMinutes * 60_000) {
       await sleep(2_000);
       const now = await collector.collect().catch(() => null);
-      const inOdoo = new Set(platform.odoo.records('sale.order').map((so) => String(so.client_order_ref)));
-      const allIn = [...traffic.ledger.orders.keys()].every((id) => inOdoo.has(id));
+      const inOdoo = saleOrdersByOrderId((m) => platform.odoo.records(m), traffic.ledger.orders.keys());
+      const allIn = [...inOdoo.values()].every((rows) => rows.length > 0);
       stable = now && last && now.totalLag === 0 && allIn && now.odoo.saleOrders === last.odoo.saleOrders && now.availabilityUpdates === last.availabilityUpdates ? stable + 1 : 0;
       last = now;
       if (stable >= 3) {

@@ -5,7 +5,7 @@
  * against a recomputation from the topics, DLQ topics and consumer lag.
  */
 import { DEMO_CATALOG, DEMO_LOCATIONS, type PipelineSummary, type RunningPlatform } from '@retail-backbone/local-platform';
-import { xmlIdName } from '@retail-backbone/odoo-writer/src/odoo/references';
+import { saleOrdersByOrderId, xmlIdName } from '@retail-backbone/odoo-writer/src/odoo/references';
 import type { Ledger } from './traffic';
 import type { TopicRecord } from './topics';
 
@@ -22,7 +22,6 @@ export interface Verdict {
   orders: number;
 }
 
-type Row = Record<string, unknown> & { id: number };
 
 /** Every accepted order is exactly one sale order with the right lines and state. */
 export function checkOdoo(platform: RunningPlatform, ledger: Ledger, verdict: Verdict): void {
@@ -34,8 +33,7 @@ export function checkOdoo(platform: RunningPlatform, ledger: Ledger, verdict: Ve
       .filter((x) => x.module === 'retail_backbone' && x.model === 'sale.order')
       .map((x) => [String(x.name), Number(x.res_id)]),
   );
-  const byRef = new Map<string, Row[]>();
-  for (const so of saleOrders) byRef.set(String(so.client_order_ref), [...(byRef.get(String(so.client_order_ref)) ?? []), so]);
+  const copiesOf = saleOrdersByOrderId((m) => platform.odoo.records(m), ledger.orders.keys());
   const lines = platform.odoo.records('sale.order.line');
   const products = new Map(platform.odoo.records('product.product').map((p) => [p.id, String(p.default_code)]));
   for (const order of ledger.orders.values()) {
@@ -47,8 +45,8 @@ export function checkOdoo(platform: RunningPlatform, ledger: Ledger, verdict: Ve
       verdict.violations.push({ invariant: 'order in Odoo', detail: `${order.orderId}: no sale order under its external id` });
       continue;
     }
-    // The writer also writes the order id as client_order_ref: a second row with it is a duplicate.
-    const copies = (byRef.get(order.orderId) ?? []).length;
+    // The writer's origin is deterministic per channel order: a second row with it is a duplicate.
+    const copies = copiesOf.get(order.orderId)!.length;
     if (copies > 1) {
       verdict.duplicated += copies - 1;
       verdict.violations.push({ invariant: 'order once in Odoo', detail: `${order.orderId}: ${copies} sale orders` });

@@ -21,6 +21,7 @@ import {
 } from '@retail-backbone/local-platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { startOtlpCollector, type CollectedSpan } from './otlp-collector';
+import { saleOrdersByOrderId } from '@retail-backbone/odoo-writer/src/odoo/references';
 
 jest.setTimeout(300_000);
 
@@ -148,14 +149,14 @@ it('delivers mixed channel traffic with duplicates and cancellations to Odoo exa
   // Every accepted order is exactly one sale order in Odoo, cancelled ones cancelled.
   const saleOrders = await eventually(
     'sale orders settled in Odoo',
-    async () => platform.odoo.records('sale.order').filter((so) => orderIds.has(String(so.client_order_ref))),
-    (rows) => rows.length >= sent.length && sent.every((o) => rows.some((so) => so.client_order_ref === o.orderId && so.state === (o.cancelled ? 'cancel' : 'sale'))),
+    async () => saleOrdersByOrderId((m) => platform.odoo.records(m), orderIds),
+    (rows) => sent.every((o) => rows.get(o.orderId)!.some((so) => so.state === (o.cancelled ? 'cancel' : 'sale'))),
   );
-  expect(saleOrders).toHaveLength(sent.length);
+  expect([...saleOrders.values()].map((rows) => rows.length)).toEqual(sent.map(() => 1));
   const lines = platform.odoo.records('sale.order.line');
   const products = new Map(platform.odoo.records('product.product').map((p) => [p.id, String(p.default_code)]));
   for (const order of sent) {
-    const so = saleOrders.find((row) => row.client_order_ref === order.orderId)!;
+    const so = saleOrders.get(order.orderId)![0]!;
     const soLines = lines.filter((l) => l.order_id === so.id);
     const got = soLines.map((l) => `${products.get(Number(l.product_id))}x${l.product_uom_qty}`).sort();
     expect(got).toEqual(order.lines.map((l) => `${l.sku}x${l.quantity}`).sort());
@@ -276,7 +277,7 @@ it('absorbs a burst of 5,000 orders: every one reaches Odoo once and lag returns
     );
     const done = Date.now();
     const ids = new Set(orderIds);
-    const inOdoo = platform.odoo.records('sale.order').filter((so) => ids.has(String(so.client_order_ref)));
+    const inOdoo = [...saleOrdersByOrderId((m) => platform.odoo.records(m), ids).values()].flat();
     expect(ids.size).toBe(BURST);
     expect(inOdoo).toHaveLength(BURST);
     expect(settled.dlq).toBe(0);

@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { ensureDebianPackage, findOnPath } from '@retail-backbone/devstack';
 
 const run = promisify(execFile);
 
@@ -18,19 +19,11 @@ export interface Tools {
   kcat: string | null;
 }
 
-function which(cmd: string): string | null {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
 /** Creates the venv with the pinned clients, reusing it while requirements.txt is unchanged; pip downloads are cached. */
 async function ensureVenv(log: (line: string) => void): Promise<string> {
   const want = createHash('sha256').update(fs.readFileSync(REQUIREMENTS)).digest('hex');
   if (fs.existsSync(VENV_PYTHON) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === want) return VENV_PYTHON;
-  const python = which('python3');
+  const python = findOnPath('python3');
   if (!python) throw new Error('foreign-clients: python3 is missing; install Python 3.11 with venv and pip');
   log('foreign-clients: installing the pinned Python clients into .cache/foreign-clients/venv');
   fs.mkdirSync(CACHE, { recursive: true });
@@ -44,19 +37,8 @@ async function ensureVenv(log: (line: string) => void): Promise<string> {
 
 /** kcat comes from Debian; installed with apt-get when missing and allowed (root). With CI=true a missing kcat is an error. */
 async function ensureKcat(log: (line: string) => void): Promise<string | null> {
-  const found = which('kcat');
-  if (found) return found;
-  if (process.getuid?.() === 0 && which('apt-get')) {
-    log('foreign-clients: installing kcat with apt-get');
-    try {
-      await run('apt-get', ['install', '-y', 'kcat'], { maxBuffer: 64 * 1024 * 1024 });
-    } catch {
-      await run('apt-get', ['update'], { maxBuffer: 64 * 1024 * 1024 });
-      await run('apt-get', ['install', '-y', 'kcat'], { maxBuffer: 64 * 1024 * 1024 });
-    }
-    const installed = which('kcat');
-    if (installed) return installed;
-  }
+  const kcat = await ensureDebianPackage('kcat', 'kcat', (line) => log(`foreign-clients: ${line}`));
+  if (kcat) return kcat;
   if (process.env.CI === 'true') throw new Error('foreign-clients: kcat is missing and could not be installed (apt-get install -y kcat)');
   log('foreign-clients: kcat is missing (apt-get install -y kcat); its column is skipped');
   return null;

@@ -14,25 +14,91 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 retail-backbone/region: {{ required "region is required (set it in values-<region>.yaml)" .Values.region | quote }}
 {{- end -}}
 
-{{/* Connection settings every process reads; the service name selects its database URL key. */}}
-{{- define "rb.commonEnv" -}}
-- name: REGION
-  value: {{ .root.Values.region | quote }}
-- name: SERVICE_NAME
-  value: {{ .name | quote }}
-- name: KAFKA_BROKERS
-  value: {{ required "kafka.brokers is required" .root.Values.kafka.brokers | quote }}
-- name: SCHEMA_REGISTRY_URL
-  value: {{ required "schemaRegistry.url is required" .root.Values.schemaRegistry.url | quote }}
-- name: DATABASE_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ .root.Values.database.existingSecret }}
-      key: {{ .name }}
-- name: LOG_LEVEL
-  value: {{ .root.Values.logLevel | quote }}
-{{- with .root.Values.otel.endpoint }}
-- name: OTEL_EXPORTER_OTLP_ENDPOINT
-  value: {{ . | quote }}
+{{- define "rb.selector" -}}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/name: {{ .name }}
+{{- end -}}
+
+{{/* The enabled services, each merged over serviceDefaults, as a YAML map name -> settings. */}}
+{{- define "rb.services" -}}
+{{- $out := dict -}}
+{{- range $name, $svc := .Values.services -}}
+{{- if $svc.enabled -}}
+{{- $_ := set $out $name (mergeOverwrite (deepCopy $.Values.serviceDefaults) $svc) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* Kafka, registry and PostgreSQL connection security (read by libs/connections). */}}
+{{- define "rb.connectionEnv" -}}
+{{- $v := .Values -}}
+{{- if $v.kafka.tls.enabled }}
+- name: KAFKA_TLS
+  value: "true"
+{{- if $v.kafka.tls.caSecret }}
+- name: KAFKA_TLS_CA_FILE
+  value: /etc/retail-backbone/kafka-ca/ca.crt
 {{- end }}
+{{- end }}
+{{- if $v.kafka.sasl.mechanism }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $v.kafka.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  valueFrom: { secretKeyRef: { name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.mechanism" $v.kafka.sasl.existingSecret }}, key: username } }
+- name: KAFKA_SASL_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ $v.kafka.sasl.existingSecret }}, key: password } }
+{{- end }}
+{{- with $v.schemaRegistry.auth.existingSecret }}
+- name: SCHEMA_REGISTRY_USERNAME
+  valueFrom: { secretKeyRef: { name: {{ . }}, key: username } }
+- name: SCHEMA_REGISTRY_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ . }}, key: password } }
+{{- end }}
+{{- end -}}
+
+{{- define "rb.databaseEnv" -}}
+{{- $v := .Values -}}
+- name: DATABASE_SSL_MODE
+  value: {{ $v.database.sslMode | quote }}
+{{- if and (eq $v.database.sslMode "verify-full") $v.database.caSecret }}
+- name: DATABASE_SSL_CA_FILE
+  value: /etc/retail-backbone/database-ca/ca.crt
+{{- end }}
+{{- end -}}
+
+{{/* Volumes holding the private CAs, when configured. */}}
+{{- define "rb.caVolumes" -}}
+{{- $v := .Values -}}
+{{- if and $v.kafka.tls.enabled $v.kafka.tls.caSecret }}
+- name: kafka-ca
+  secret: { secretName: {{ $v.kafka.tls.caSecret }}, items: [{ key: ca.crt, path: ca.crt }] }
+{{- end }}
+{{- if and .withDatabase (eq $v.database.sslMode "verify-full") $v.database.caSecret }}
+- name: database-ca
+  secret: { secretName: {{ $v.database.caSecret }}, items: [{ key: ca.crt, path: ca.crt }] }
+{{- end }}
+{{- end -}}
+
+{{- define "rb.caMounts" -}}
+{{- $v := .Values -}}
+{{- if and $v.kafka.tls.enabled $v.kafka.tls.caSecret }}
+- { name: kafka-ca, mountPath: /etc/retail-backbone/kafka-ca, readOnly: true }
+{{- end }}
+{{- if and .withDatabase (eq $v.database.sslMode "verify-full") $v.database.caSecret }}
+- { name: database-ca, mountPath: /etc/retail-backbone/database-ca, readOnly: true }
+{{- end }}
+{{- end -}}
+
+{{- define "rb.containerSecurity" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities: { drop: [ALL] }
+{{- end -}}
+
+{{- define "rb.podSecurity" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+seccompProfile: { type: RuntimeDefault }
 {{- end -}}

@@ -1,10 +1,10 @@
 /**
- * Deploy-time provisioning: topics from the catalog (kafkajs admin) and every schema in the
- * registry. Idempotent: existing topics are left alone (partition counts are never raised
- * automatically, since that would move keys to other partitions and break per-key order).
+ * Deploy-time provisioning: topics from the catalog and their DLQ topics (kafkajs admin) and every
+ * schema in the registry. Idempotent: existing topics are left alone (partition counts are never
+ * raised automatically, since that would move keys to other partitions and break per-key order).
  */
 import type { Admin, ITopicConfig } from 'kafkajs';
-import { DLQ_RETENTION_MS, dlqTopic, getTopic, TOPICS, type TopicDefinition } from './topics';
+import { DLQ_RETENTION_MS, DLQ_TOPICS, dlqTopic, getTopic, TOPICS, type TopicDefinition } from './topics';
 import type { EventSerde, RegisteredSubject } from './serde';
 
 export interface TopicAction {
@@ -14,28 +14,67 @@ export interface TopicAction {
   expectedPartitions: number;
 }
 
-export function topicConfig(topic: TopicDefinition, replicationFactor: number): ITopicConfig {
+/**
+ * Replication of new topics. With acks=all a write is acknowledged once min.insync.replicas
+ * replicas have it, so on three brokers 3/2 survives one broker down without losing an
+ * acknowledged event; locally (one broker) both are 1.
+ */
+export interface ReplicationSettings {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+export class ReplicationSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicationSettingsError';
+  }
+}
+
+/** A bare number is a replication factor with min.insync.replicas one below it (at least 1). */
+export function replicationSettings(value: number | ReplicationSettings): ReplicationSettings {
+  const settings = typeof value === 'number' ? { replicationFactor: value, minInsyncReplicas: Math.max(1, value - 1) } : value;
+  const { replicationFactor, minInsyncReplicas } = settings;
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new ReplicationSettingsError(`replication factor must be a positive integer (got ${replicationFactor})`);
+  }
+  if (!Number.isInteger(minInsyncReplicas) || minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+    throw new ReplicationSettingsError(
+      `min.insync.replicas must be an integer from 1 to the replication factor ${replicationFactor} (got ${minInsyncReplicas})`,
+    );
+  }
+  return settings;
+}
+
+function replicationEntries(settings: ReplicationSettings): Array<{ name: string; value: string }> {
+  return [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }];
+}
+
+export function topicConfig(topic: TopicDefinition, replication: number | ReplicationSettings): ITopicConfig {
+  const settings = replicationSettings(replication);
   const configEntries = [
     { name: 'cleanup.policy', value: topic.cleanupPolicy },
     { name: 'retention.ms', value: String(topic.retentionMs) },
+    ...replicationEntries(settings),
   ];
-  if (replicationFactor > 1) configEntries.push({ name: 'min.insync.replicas', value: String(replicationFactor - 1) });
-  return { topic: topic.name, numPartitions: topic.partitions, replicationFactor, configEntries };
+  return { topic: topic.name, numPartitions: topic.partitions, replicationFactor: settings.replicationFactor, configEntries };
 }
 
 /**
  * A consumer group's dead-letter topic for one source topic: as many partitions as the source, so a
  * replay keeps each key on one partition; plain deletion with DLQ retention.
  */
-export function dlqTopicConfig(sourceTopic: string, group: string, replicationFactor: number): ITopicConfig {
+export function dlqTopicConfig(sourceTopic: string, group: string, replication: number | ReplicationSettings): ITopicConfig {
   const source = getTopic(sourceTopic);
+  const settings = replicationSettings(replication);
   return {
     topic: dlqTopic(source.name, group),
     numPartitions: source.partitions,
-    replicationFactor,
+    replicationFactor: settings.replicationFactor,
     configEntries: [
       { name: 'cleanup.policy', value: 'delete' },
       { name: 'retention.ms', value: String(DLQ_RETENTION_MS) },
+      ...replicationEntries(settings),
     ],
   };
 }
@@ -56,15 +95,21 @@ export async function ensureTopics(admin: Admin, configs: readonly ITopicConfig[
   });
 }
 
-/** Creates the catalog topics and, for each `{ topic, group }`, that group's DLQ topic. */
+/**
+ * Creates the catalog topics, the DLQ topic of every consumer group in the catalog and, for each
+ * extra `{ topic, group }` (a group renamed by configuration), that group's DLQ topic.
+ */
 export async function provisionTopics(
   admin: Admin,
-  replicationFactor: number,
-  dlqs: ReadonlyArray<{ topic: string; group: string }> = [],
+  replication: number | ReplicationSettings,
+  extraDlqs: ReadonlyArray<{ topic: string; group: string }> = [],
 ): Promise<TopicAction[]> {
+  const settings = replicationSettings(replication);
+  const dlqs = new Map(DLQ_TOPICS.map((d) => [d.name, { topic: d.sourceTopic as string, group: d.group }]));
+  for (const extra of extraDlqs) dlqs.set(dlqTopic(extra.topic, extra.group), extra);
   return ensureTopics(admin, [
-    ...TOPICS.map((topic) => topicConfig(topic, replicationFactor)),
-    ...dlqs.map(({ topic, group }) => dlqTopicConfig(topic, group, replicationFactor)),
+    ...TOPICS.map((topic) => topicConfig(topic, settings)),
+    ...[...dlqs.values()].map(({ topic, group }) => dlqTopicConfig(topic, group, settings)),
   ]);
 }
 

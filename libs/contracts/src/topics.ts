@@ -150,6 +150,17 @@ const SPECS = [
     cleanupPolicy: 'delete',
     retentionMs: 14 * DAY_MS,
   },
+  {
+    stream: 'operations',
+    major: 1,
+    description: 'Actions operators took through the ops console, with their outcome (the audit trail).',
+    keyFields: ['actionId'],
+    keyDescription: 'action id',
+    eventTypes: ['OperatorActionRecorded'],
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: 365 * DAY_MS,
+  },
 ] as const satisfies readonly TopicSpec[];
 
 type Spec = (typeof SPECS)[number];
@@ -261,6 +272,27 @@ export function dlqTopic(topic: string, group: string): string {
 }
 
 export const DLQ_RETENTION_MS = 14 * DAY_MS;
+
+/**
+ * The consumer groups of the platform's services and the topics each reads. Every pair has a
+ * dead-letter topic, provisioned with the catalog topics: on a cluster with auto-creation off, a
+ * DLQ created on demand would make the first dead letter fail and block its partition.
+ * A service that consumes adds its group here.
+ */
+export const CONSUMER_GROUPS: Readonly<Record<string, readonly TopicName[]>> = {
+  'inventory-projector': ['retail.stock-movements.v1', 'retail.orders.v1', 'retail.shipments.v1'],
+  'odoo-writer': ['retail.orders.v1', 'retail.shipments.v1'],
+};
+
+export interface DlqTopicDefinition {
+  readonly name: string;
+  readonly sourceTopic: TopicName;
+  readonly group: string;
+}
+
+export const DLQ_TOPICS: readonly DlqTopicDefinition[] = Object.entries(CONSUMER_GROUPS).flatMap(([group, topics]) =>
+  topics.map((sourceTopic) => ({ name: dlqTopic(sourceTopic, group), sourceTopic, group })),
+);
 
 /** Kafka key of an event: its topic's key fields joined with '@' (e.g. 'SKU-1@store-12'). */
 export function eventKey(eventType: EventType, value: object): string {

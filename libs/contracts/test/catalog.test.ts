@@ -41,9 +41,10 @@ describe('topic catalog', () => {
       'retail.loyalty.v1',
       'retail.reconciliation.v1',
       'retail.ingest-rejected.v1',
+      'retail.operations.v1',
     ]);
     expect(getTopic('retail.inventory-availability.v1')).toMatchObject({ cleanupPolicy: 'compact', keyDescription: 'sku@location' });
-    expect(EVENT_TYPES).toHaveLength(18);
+    expect(EVENT_TYPES).toHaveLength(19);
     expect(topicOf('PaymentRefunded')).toBe('retail.payments.v1');
   });
 

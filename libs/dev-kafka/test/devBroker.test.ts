@@ -118,8 +118,17 @@ describe('dev broker: behaviour specific to this broker', () => {
       });
       await producer.send({ topic, messages: [{ key: 'a', value: 'a1' }, { key: 'b', value: 'b1' }] });
       await producer.send({ topic, messages: [{ key: 'a', value: 'a2' }, { key: 'b', value: null }, { key: 'c', value: 'c1' }] });
-      await new Promise((r) => setTimeout(r, 1200)); // the cleaner runs every 500 ms
-      const seen = await consumeAll(kafka, topic, 3);
+      // The cleaner runs in the background: read again until the superseded values are gone.
+      let seen = await consumeAll(kafka, topic, 3);
+      await waitFor(
+        async () => {
+          if (seen[0]?.offset === '2') return true;
+          seen = await consumeAll(kafka, topic, 3);
+          return false;
+        },
+        15_000,
+        'compaction',
+      );
       expect(seen.map((m) => [m.offset, m.key!.toString(), m.value?.toString() ?? null])).toEqual([
         ['2', 'a', 'a2'],
         ['3', 'b', null],

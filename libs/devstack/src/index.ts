@@ -5,3 +5,4 @@ export { createTestDatabase, ensureDatabase, dropDatabase, databaseUrl, uniqueNa
 export { startSchemaRegistry, type SchemaRegistry, type SchemaRegistryOptions } from './registry/server';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/avro';
 export { jsonLogger, stderrSink, silentSink, type LogSink, type Logger } from './log';
+export { ensureDebianPackage, findOnPath } from './tools/debian-packages';

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { createPrefixer } from './log-format';
 import { startPlatform } from './launcher';
 import { ensurePosApiKey } from './pos-key';
+import { startOpsConsole } from './ops-console';
 
 const program = new Command()
   .name('start')
@@ -22,7 +23,7 @@ const program = new Command()
   .action(async (opts: { dataDir?: string; fresh?: boolean; ephemeral?: boolean; logLevel: string; quiet?: boolean; kafka?: string }) => {
     // The dev stack reads the broker kind from the environment, as DEVSTACK_KAFKA=apache does.
     if (opts.kafka) process.env.DEVSTACK_KAFKA = opts.kafka;
-    const names = ['order-ingest', 'inventory-projector', 'odoo-writer'];
+    const names = ['order-ingest', 'inventory-projector', 'odoo-writer', 'ops-console'];
     const prefix = createPrefixer(names, process.stderr.isTTY);
     const progress = (line: string) => process.stderr.write(`[platform] ${line}\n`);
     const platform = await startPlatform({
@@ -51,7 +52,8 @@ const program = new Command()
     process.on('SIGTERM', () => void stop('SIGTERM'));
 
     const posApiKey = await ensurePosApiKey(platform, platform.credentialsDir);
-    const env: Record<string, string> = { ...platform.env, POS_API_KEY: posApiKey };
+    const opsConsole = await startOpsConsole(platform);
+    const env: Record<string, string> = { ...platform.env, POS_API_KEY: posApiKey, ...opsConsole };
     // Other terminals (pnpm demo, scripts) read the same settings from this file.
     const envFile = path.join(platform.credentialsDir, 'platform.env');
     fs.writeFileSync(envFile, Object.entries(env).map(([name, value]) => `${name}=${value}\n`).join(''), { mode: 0o600 });
@@ -62,6 +64,7 @@ const program = new Command()
         `  order ingest        ${env.ORDER_INGEST_URL}   (POST /webhooks/shopify, /webhooks/woocommerce, /webhooks/stripe, /v1/pos/sales)`,
         `  availability API    ${env.INVENTORY_API_URL}/v1/availability/<sku>`,
         `  Odoo simulator      ${env.ODOO_URL}   (inspect: /__sim/records/sale.order)`,
+        `  ops console         ${env.OPS_CONSOLE_URL}   (log in with OPS_API_TOKEN; pnpm where <order id|#number|S00042>)`,
         ...platform.services.map((s) => `  ${s.name.padEnd(20)}${s.url}/metrics  ${s.url}/readyz`),
         `  supervision status  ${path.relative(process.cwd(), platform.statusFile)}   (restarts per service; crashed services restart with backoff)`,
         '',

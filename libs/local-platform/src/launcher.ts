@@ -81,7 +81,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     cleanups.push(() => devstack.stop());
 
     progress('starting the Odoo simulator');
-    const odoo = await startOdooSimulator({ port: 0 });
+    // its records live beside the other kept data, and --fresh discards them with it
+    const odooDataFile = options.ephemeral ? undefined : path.join(dataDir, 'odoo-simulator', 'records.json');
+    if (odooDataFile && options.fresh) fs.rmSync(odooDataFile, { force: true });
+    const odoo = await startOdooSimulator({ port: 0, dataFile: odooDataFile });
     cleanups.push(() => odoo.stop());
 
     progress('provisioning topics and schemas');

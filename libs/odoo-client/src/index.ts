@@ -16,3 +16,4 @@ export {
   type OdooProtocol,
 } from './errors';
 export * from './types';
+export { XMLID_MODULE, xmlIdName } from './external-ids';

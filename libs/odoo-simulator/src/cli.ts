@@ -20,6 +20,7 @@ const program = new Command()
   .option('--per-call-ms <ms>', 'service time per call', int, 0)
   .option('--per-record-ms <ms>', 'service time per record', int, 0)
   .option('--limit-time-real-ms <ms>', "Odoo's limit_time_real: a worker busy longer is killed", int, 120_000)
+  .option('--data-file <path>', 'keep the records in this JSON file across restarts')
   .option('--no-seed-products', 'start without the default product catalogue');
 
 async function main(): Promise<void> {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     perRecordMs: number;
     limitTimeRealMs: number;
     seedProducts: boolean;
+    dataFile?: string;
   }>();
   const sim = await startOdooSimulator({ ...opts, apiKeys: opts.apiKey });
   // the key is printed on purpose: it is a throw-away credential of a local simulator

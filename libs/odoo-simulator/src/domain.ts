@@ -1,7 +1,7 @@
 import type { Row } from './database';
 import type { Env } from './model';
 import { pythonError } from './odoo-exceptions';
-import { fieldValue, modelDef } from './orm';
+import { fieldValue, findField, modelDef } from './orm';
 
 /** An Odoo domain: prefix-notation '&', '|', '!' operators and [field, operator, value] leaves. */
 export type Domain = unknown[];
@@ -105,7 +105,7 @@ function evalLeaf(env: Env, model: string, row: Row, path: string, op: string, v
   if (op === '=?') return isNull(value) || evalLeaf(env, model, row, path, '=', value);
   const [head, ...rest] = path.split('.');
   const def = modelDef(env, model);
-  const field = head === 'id' || head === 'display_name' ? undefined : def.fields[head!];
+  const field = head === 'id' || head === 'display_name' ? undefined : findField(env, def, head!)?.field;
   if (!field && head !== 'id' && head !== 'display_name') {
     throw pythonError('ValueError', `Invalid field ${model}.${head} in leaf ${JSON.stringify([path, op, value])}`);
   }

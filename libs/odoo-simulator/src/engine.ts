@@ -1,6 +1,6 @@
 import { Database, type Row } from './database';
 import { checkKeywords } from './methods';
-import type { Env, MethodDef, ModelDef } from './model';
+import { formatDatetime, type Env, type MethodDef, type ModelDef } from './model';
 import { buildRegistry } from './models';
 import { notFound, pythonError } from './odoo-exceptions';
 import * as orm from './orm';
@@ -33,10 +33,19 @@ export class OdooEngine {
   readonly db = new Database();
   readonly models: Map<string, ModelDef> = buildRegistry();
 
-  constructor(readonly uid: number) {}
+  /** Odoo's clock minus the host's: lets tests give the simulated server a skewed clock. */
+  clockOffsetMs = 0;
+
+  constructor(readonly uid: number) {
+    this.db.stamp = () => ({ uid: this.uid, at: formatDatetime(this.now()) });
+  }
+
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
 
   env(context: Record<string, unknown> = {}): Env {
-    return { db: this.db, models: this.models, uid: this.uid, context, now: () => new Date() };
+    return { db: this.db, models: this.models, uid: this.uid, context, now: () => this.now() };
   }
 
   /** Resolves model and method as the JSON-2 controller does: unknown or private names are 404s. */
@@ -63,19 +72,42 @@ export class OdooEngine {
   reset(seed: boolean | readonly SeedProduct[]): void {
     this.db.clear();
     const env = this.env();
+    this.db.transaction(() => this.seedBase(env));
+    if (seed) this.seedProducts(seed === true ? DEFAULT_PRODUCTS : seed);
+  }
+
+  /** What a fresh database with sale and stock installed holds (ids as in Odoo: admin is uid 2). */
+  private seedBase(env: Env): void {
+    orm.create(env, 'res.users', [
+      { name: 'OdooBot', login: '__system__', active: false },
+      { name: 'Mitchell Admin', login: 'admin' },
+    ]);
+    orm.create(env, 'res.currency', [
+      { name: 'EUR', symbol: '€' },
+      { name: 'USD', symbol: '$' },
+      { name: 'GBP', symbol: '£' },
+    ]);
     orm.create(env, 'res.country', [
       { name: 'Belgium', code: 'BE' },
       { name: 'France', code: 'FR' },
       { name: 'United Kingdom', code: 'GB' },
       { name: 'India', code: 'IN' },
     ]);
-    orm.create(env, 'res.partner', [{ name: 'My Company', is_company: true }]);
+    const [partner] = orm.create(env, 'res.partner', [{ name: 'My Company', is_company: true }]);
+    orm.create(env, 'res.company', [{ name: 'My Company', partner_id: partner, currency_id: 1 }]);
+    orm.create(env, 'product.pricelist', [{ name: 'Default', currency_id: 1, company_id: 1 }]);
+    // no chart of accounts is installed, so the company has no default sales tax: products get none
+    orm.create(env, 'account.tax', [
+      { name: '15%', amount: 15, type_tax_use: 'sale' },
+      { name: '21% incl.', amount: 21, type_tax_use: 'sale', price_include_override: 'tax_included' },
+    ]);
     orm.create(env, 'stock.location', [
       { complete_name: 'WH/Stock', usage: 'internal' },
       { complete_name: 'Partners/Customers', usage: 'customer' },
       { complete_name: 'Virtual Locations/Inventory adjustment', usage: 'inventory' },
+      { complete_name: 'Partners/Vendors', usage: 'supplier' },
+      { complete_name: 'Virtual Locations/Scrap', usage: 'inventory' },
     ]);
-    if (seed) this.seedProducts(seed === true ? DEFAULT_PRODUCTS : seed);
   }
 
   seedProducts(products: readonly SeedProduct[]): number[] {
@@ -83,7 +115,7 @@ export class OdooEngine {
     return this.db.transaction(() =>
       products.map((p) => {
         const { qty, ...vals } = p;
-        const [id] = orm.create(env, 'product.product', [vals as unknown as Record<string, unknown>]);
+        const [id] = orm.create(env, 'product.product', [{ is_storable: true, ...vals } as unknown as Record<string, unknown>]);
         if (qty) {
           const [quant] = orm.create(env, 'stock.quant', [{ product_id: id, inventory_quantity: qty }]);
           this.models.get('stock.quant')!.methods!.action_apply_inventory!.run(env, [quant!], {});

@@ -154,6 +154,7 @@ function controlRouter(sim: OdooSimulator): express.Router {
   const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
   router.post('/reset', handle(() => sim.reset()));
+  router.post('/clock', handle((req) => sim.setClockOffset(Number(body(req).offsetMs))));
   router.post('/latency', handle((req) => sim.setLatency(Number(body(req).ms))));
   router.post('/limit-time-real', handle((req) => sim.setLimitTimeReal(Number(body(req).ms))));
   router.post('/capacity', handle((req) => sim.setCapacity(body(req) as never)));

@@ -27,6 +27,8 @@ export interface RunningOdooSimulator {
     setOutage(mode: OutageMode | null, opts?: { durationMs?: number; retryAfterSeconds?: number }): Promise<void>;
     seedProducts(products: SeedProduct[]): number[];
     resetStats(): void;
+    /** Skews the simulated Odoo server's clock (write_date, date_done…) by this many ms. */
+    setClockOffset(ms: number): void;
   };
   /** Stored rows of a model (raw values). */
   records(model: string): Array<Record<string, unknown> & { id: number }>;
@@ -54,6 +56,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       setOutage: (mode, opts) => sim.setOutage(mode, opts),
       seedProducts: (products) => sim.engine.seedProducts(products),
       resetStats: () => sim.resetStats(),
+      setClockOffset: (ms) => sim.setClockOffset(ms),
     },
     records: (model) => sim.engine.records(model),
     stats: (windowSeconds) => sim.statsSnapshot(windowSeconds),

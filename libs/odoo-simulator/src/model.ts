@@ -27,6 +27,8 @@ export interface FieldDef {
   selection?: readonly string[];
   /** Non-stored computed field: read-only, evaluated at read and search time. */
   compute?: (env: Env, row: Row) => unknown;
+  /** Makes a computed field writable (Odoo's `inverse=` method): called with the coerced value after insert/update. */
+  setter?: (env: Env, id: number, value: unknown) => void;
 }
 
 export interface MethodDef {
@@ -44,6 +46,11 @@ export interface ModelDef {
   description: string;
   order?: string;
   fields: Record<string, FieldDef>;
+  /**
+   * Odoo's `_inherits` (delegation): parent model → many2one on this model. The parent's fields
+   * read, search and write through that link; create makes the parent record first.
+   */
+  inherits?: Record<string, string>;
   displayName(env: Env, row: Row): string;
   /** Fill values that depend on other values (sequences, related defaults) before insert. */
   prepareCreate?(env: Env, vals: Record<string, unknown>): void;

@@ -9,10 +9,36 @@ export function modelDef(env: Env, model: string): ModelDef {
   return def;
 }
 
-function fieldDef(def: ModelDef, name: string): FieldDef {
-  const field = def.fields[name];
-  if (!field) throw pythonError('ValueError', `Invalid field '${name}' on model '${def.name}'`);
-  return field;
+export interface ResolvedField {
+  field: FieldDef;
+  /** Set for a field delegated through `_inherits`: the parent model and the link field. */
+  parent?: { model: string; link: string };
+}
+
+/** A field of the model or, through `_inherits`, of a parent (own fields win, as in Odoo). */
+export function findField(env: Env, def: ModelDef, name: string): ResolvedField | undefined {
+  const own = def.fields[name];
+  if (own) return { field: own };
+  for (const [parentModel, link] of Object.entries(def.inherits ?? {})) {
+    const found = findField(env, modelDef(env, parentModel), name);
+    if (found) return { field: found.field, parent: { model: parentModel, link } };
+  }
+  return undefined;
+}
+
+function resolveField(env: Env, def: ModelDef, name: string): ResolvedField {
+  const found = findField(env, def, name);
+  if (!found) throw pythonError('ValueError', `Invalid field '${name}' on model '${def.name}'`);
+  return found;
+}
+
+/** Every field name readable on the model: own, magic and inherited ones. */
+export function allFieldNames(env: Env, def: ModelDef): string[] {
+  const names = new Set(Object.keys(def.fields));
+  for (const parentModel of Object.keys(def.inherits ?? {})) {
+    for (const n of allFieldNames(env, modelDef(env, parentModel))) names.add(n);
+  }
+  return [...names];
 }
 
 export function rowOf(env: Env, model: string, id: number): Row {
@@ -32,7 +58,11 @@ export function fieldValue(env: Env, model: string, row: Row, name: string): unk
   if (name === 'id') return row.id;
   const def = modelDef(env, model);
   if (name === 'display_name') return def.displayName(env, row);
-  const field = fieldDef(def, name);
+  const { field, parent } = resolveField(env, def, name);
+  if (parent) {
+    const parentRow = env.db.get(parent.model, row[parent.link] as number);
+    return parentRow ? fieldValue(env, parent.model, parentRow, name) : false;
+  }
   if (field.compute) return field.compute(env, row);
   if (field.type === 'one2many') {
     return [...env.db.table(field.relation!).values()]
@@ -52,7 +82,7 @@ export function displayName(env: Env, model: string, id: number): string {
 function exportValue(env: Env, model: string, row: Row, name: string): unknown {
   const value = fieldValue(env, model, row, name);
   if (name === 'id' || name === 'display_name') return value;
-  const field = modelDef(env, model).fields[name]!;
+  const { field } = resolveField(env, modelDef(env, model), name);
   if (field.type === 'many2one') {
     return typeof value === 'number' ? [value, displayName(env, field.relation!, value)] : false;
   }
@@ -62,8 +92,8 @@ function exportValue(env: Env, model: string, row: Row, name: string): unknown {
 
 export function read(env: Env, model: string, ids: number[], fields?: string[] | null): Record<string, unknown>[] {
   const def = modelDef(env, model);
-  const names = fields && fields.length ? fields : Object.keys(def.fields);
-  for (const n of names) if (n !== 'id' && n !== 'display_name') fieldDef(def, n);
+  const names = fields && fields.length ? fields : allFieldNames(env, def);
+  for (const n of names) if (n !== 'id' && n !== 'display_name') resolveField(env, def, n);
   return existing(env, model, ids).map((id) => {
     const row = rowOf(env, model, id);
     const out: Record<string, unknown> = { id };
@@ -96,7 +126,7 @@ function sortRows(env: Env, model: string, rows: Row[], order: string): void {
   const keys = order.split(',').map((part) => {
     const [name, dir] = part.trim().split(/\s+/);
     if (!name || !/^[a-z_][a-z0-9_]*$/.test(name)) throw pythonError('ValueError', `Invalid "order" specified (${order}).`);
-    if (name !== 'id') fieldDef(modelDef(env, model), name);
+    if (name !== 'id') resolveField(env, modelDef(env, model), name);
     return { name, desc: (dir ?? 'asc').toLowerCase() === 'desc' };
   });
   const comparable = (v: unknown) => (v === false || v === undefined || v === null ? null : v);
@@ -114,8 +144,8 @@ function sortRows(env: Env, model: string, rows: Row[], order: string): void {
 }
 
 function coerce(env: Env, def: ModelDef, name: string, value: unknown): unknown {
-  const field = fieldDef(def, name);
-  if (field.compute) throw pythonError('ValueError', `Field '${name}' on model '${def.name}' is computed and read-only`);
+  const { field } = resolveField(env, def, name);
+  if (field.compute && !field.setter) throw pythonError('ValueError', `Field '${name}' on model '${def.name}' is computed and read-only`);
   if (value === null || value === false) {
     return field.type === 'boolean' ? false : field.type === 'many2many' ? [] : false;
   }
@@ -229,12 +259,19 @@ function applyX2many(env: Env, def: ModelDef, id: number, name: string, value: u
 function splitVals(env: Env, def: ModelDef, vals: Record<string, unknown>) {
   const scalar: Record<string, unknown> = {};
   const x2many: Array<[string, unknown]> = [];
+  const inverses: Array<[FieldDef, unknown]> = [];
+  const parents = new Map<string, Record<string, unknown>>();
   for (const [name, value] of Object.entries(vals)) {
-    const field = fieldDef(def, name);
-    if ((field.type === 'one2many' || field.type === 'many2many') && !field.compute) x2many.push([name, value]);
+    const { field, parent } = resolveField(env, def, name);
+    if (parent) {
+      const forParent = parents.get(parent.model) ?? {};
+      forParent[name] = value;
+      parents.set(parent.model, forParent);
+    } else if ((field.type === 'one2many' || field.type === 'many2many') && !field.compute) x2many.push([name, value]);
+    else if (field.compute) inverses.push([field, coerce(env, def, name, value)]);
     else scalar[name] = coerce(env, def, name, value);
   }
-  return { scalar, x2many };
+  return { scalar, x2many, inverses, parents };
 }
 
 export function create(env: Env, model: string, valsList: Record<string, unknown>[]): number[] {
@@ -251,7 +288,15 @@ export function create(env: Env, model: string, valsList: Record<string, unknown
     def.prepareCreate?.(env, vals);
     const overridden = def.overrideCreate?.(env, vals);
     if (overridden !== undefined) return overridden;
-    const { scalar, x2many } = splitVals(env, def, vals);
+    const { scalar, x2many, inverses, parents } = splitVals(env, def, vals);
+    // _inherits: the parent record is created first from the parent's fields, unless linked
+    for (const [parentModel, link] of Object.entries(def.inherits ?? {})) {
+      if (typeof scalar[link] === 'number') {
+        if (parents.has(parentModel)) write(env, parentModel, [scalar[link] as number], parents.get(parentModel)!);
+        continue;
+      }
+      scalar[link] = create(env, parentModel, [parents.get(parentModel) ?? {}])[0];
+    }
     for (const [name, field] of Object.entries(def.fields)) {
       if (field.required && (scalar[name] === undefined || scalar[name] === false || scalar[name] === '')) {
         if (field.type !== 'boolean') throw missingRequired(def, name);
@@ -259,6 +304,7 @@ export function create(env: Env, model: string, valsList: Record<string, unknown
     }
     const id = env.db.insert(model, scalar);
     for (const [name, value] of x2many) applyX2many(env, def, id, name, value);
+    for (const [field, value] of inverses) field.setter!(env, id, value);
     def.afterCreate?.(env, id);
     def.check?.(env, id);
     return id;
@@ -273,13 +319,18 @@ export function write(env: Env, model: string, ids: number[], input: Record<stri
   existing(env, model, ids);
   const vals = { ...input };
   def.beforeWrite?.(env, ids, vals);
-  const { scalar, x2many } = splitVals(env, def, vals);
+  const { scalar, x2many, inverses, parents } = splitVals(env, def, vals);
   for (const [name, value] of Object.entries(scalar)) {
     if (def.fields[name]!.required && (value === false || value === '')) throw missingRequired(def, name);
   }
   for (const id of ids) {
     env.db.update(model, id, scalar);
+    for (const [parentModel, parentVals] of parents) {
+      const link = def.inherits![parentModel]!;
+      write(env, parentModel, [rowOf(env, model, id)[link] as number], parentVals);
+    }
     for (const [name, value] of x2many) applyX2many(env, def, id, name, value);
+    for (const [field, value] of inverses) field.setter!(env, id, value);
     def.check?.(env, id);
   }
   return true;

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { WorkerPool, type CapacitySettings } from './capacity';
 import { OdooEngine, type SeedProduct } from './engine';
 import { FaultInjector, type FaultSpec } from './faults';
+import { FilePersistence } from './persistence';
 import { lockError, SimulatedOdooException, serializationFailure } from './odoo-exceptions';
 import { sendHtmlStatus } from './responses';
 import { CallStats } from './stats';
@@ -31,6 +32,11 @@ export interface OdooSimulatorOptions {
    * rolled back, the connection closed). Default 120 s, Odoo's default.
    */
   limitTimeRealMs?: number;
+  /**
+   * Keep the records in this JSON file: loaded at start (no seeding when it exists), rewritten
+   * after commits. Without it, records live in memory only.
+   */
+  dataFile?: string;
 }
 
 export interface Outage {
@@ -68,6 +74,7 @@ export class OdooSimulator {
   private server: http.Server | undefined;
   private sockets = new Set<Socket>();
   private listening: { port: number; host: string } | undefined;
+  readonly persistence: FilePersistence | undefined;
 
   constructor(readonly options: OdooSimulatorOptions = {}) {
     this.database = options.database ?? DEFAULTS.database;
@@ -77,7 +84,14 @@ export class OdooSimulator {
     this.limitTimeRealMs = options.limitTimeRealMs ?? DEFAULTS.limitTimeRealMs;
     this.pool = new WorkerPool(this.initialCapacity());
     this.engine = new OdooEngine(2);
-    this.engine.reset(options.seedProducts ?? true);
+    if (options.dataFile) {
+      this.persistence = new FilePersistence(options.dataFile, this.engine.db);
+      const persistence = this.persistence;
+      this.engine.db.onCommit = () => persistence.changed();
+      if (!persistence.load()) this.engine.reset(options.seedProducts ?? true);
+    } else {
+      this.engine.reset(options.seedProducts ?? true);
+    }
   }
 
   get uid(): number {
@@ -209,6 +223,11 @@ export class OdooSimulator {
     return next;
   }
 
+  setClockOffset(ms: number): void {
+    if (!Number.isFinite(ms)) throw new Error('offsetMs must be a number');
+    this.engine.clockOffsetMs = ms;
+  }
+
   setLatency(ms: number): void {
     if (!(Number.isFinite(ms) && ms >= 0)) throw new Error('latency must be a number >= 0');
     this.latencyMs = ms;
@@ -221,9 +240,11 @@ export class OdooSimulator {
   /** Back to the state at start: data, faults, outage, latency, capacity and counters. */
   async reset(): Promise<void> {
     this.engine.reset(this.options.seedProducts ?? true);
+    this.persistence?.changed();
     this.faults.clear();
     await this.setOutage(null);
     this.latencyMs = this.options.latencyMs ?? DEFAULTS.latencyMs;
+    this.engine.clockOffsetMs = 0;
     this.limitTimeRealMs = this.options.limitTimeRealMs ?? DEFAULTS.limitTimeRealMs;
     this.pool.resize(this.initialCapacity());
     this.resetStats();
@@ -260,6 +281,7 @@ export class OdooSimulator {
 
   async stop(): Promise<void> {
     clearTimeout(this.outageTimer);
+    this.persistence?.flush();
     await this.stopListening();
     this.server = undefined;
   }

@@ -4,7 +4,7 @@ export { migrateOdooWriter, DEFAULT_SCHEMA } from './db/migrate';
 export { WriterStore, type OrderRow } from './db/store';
 export { OdooGateway, odooCircuit, type GatewayOptions } from './odoo/gateway';
 export { BusinessError, asBusinessError, classifyOdooError, type BusinessErrorCode } from './odoo/failures';
-export { XMLID_MODULE, xmlIdName, partnerReference, orderReference, returnReference } from './odoo/references';
+export { XMLID_MODULE, xmlIdName, partnerReference, orderReference, returnReference, customerReference, sourceDocument, saleOrdersByOrderId } from './odoo/references';
 export { ERP_SYNC_TOPIC } from './sync/erp-events';
 export { PLACE_KIND, FOLLOW_UP_KIND, placeKey, followUpKey } from './sync/effect-keys';
 export { OrderIntents } from './sync/intents';

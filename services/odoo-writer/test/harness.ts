@@ -1,3 +1,4 @@
+import { xmlIdName } from '../src/odoo/references';
 import { EventSerde as AvroSerde, type EventType, type OrderPlaced } from '@retail-backbone/contracts';
 import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
@@ -172,7 +173,12 @@ export async function startHarness(
       return rows.map((r) => r.payload);
     },
     saleOrders(orderId) {
-      return sim.records('sale.order').filter((o) => orderId === undefined || o.client_order_ref === orderId);
+      if (orderId === undefined) return sim.records('sale.order');
+      // the backbone's order id lives in the external id; client_order_ref holds the channel's number
+      const resIds = new Set(sim.records('ir.model.data').filter((x) => x.model === 'sale.order' && x.name === xmlIdName('order', orderId)).map((x) => x.res_id));
+      // …and the origin names the channel order id, so a duplicate without an external id is counted too
+      const origin = ` order ${orderId.split(':').pop()!} (`;
+      return sim.records('sale.order').filter((o) => resIds.has(o.id) || String(o.origin).includes(origin));
     },
     async dlqCount() {
       const metric = registry.getSingleMetric('messaging_dlq_total');

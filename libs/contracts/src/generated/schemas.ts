@@ -2547,4 +2547,121 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
       }
     ]
   },
+  OperatorActionRecorded: {
+    "type": "record",
+    "name": "OperatorActionRecorded",
+    "namespace": "com.retailbackbone.events",
+    "doc": "An operator acted through the ops console (replayed dead letters, retried a parked item, resolved a conflict); one event per action, once its outcome is known.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "Envelope",
+          "namespace": "com.retailbackbone.common",
+          "doc": "Metadata every event carries as its first field. W3C trace context travels in Kafka headers, not here.",
+          "fields": [
+            {
+              "name": "eventId",
+              "type": "string",
+              "doc": "Unique id of this event, a UUIDv7 (time-ordered). Consumers de-duplicate on it."
+            },
+            {
+              "name": "eventType",
+              "type": "string",
+              "doc": "Event type, equal to the record name of the payload, e.g. 'OrderPlaced'."
+            },
+            {
+              "name": "schemaVersion",
+              "type": "int",
+              "doc": "Major version of the event type's contract (the N of <EventType>.vN.avsc and of the topic's .vN suffix). Minor, compatible changes are visible only through the registry schema id."
+            },
+            {
+              "name": "occurredAt",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "doc": "When the business fact happened, UTC epoch milliseconds (not when it was published)."
+            },
+            {
+              "name": "producer",
+              "type": "string",
+              "doc": "Name of the service that emitted the event, e.g. 'order-ingest'."
+            },
+            {
+              "name": "correlationId",
+              "type": "string",
+              "doc": "Id born at ingest and carried unchanged by every event derived from it; follow one order across services with it."
+            },
+            {
+              "name": "causationId",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "doc": "eventId of the event that directly caused this one; null for events born from an outside input (webhook, API call, schedule)."
+            },
+            {
+              "name": "region",
+              "type": "string",
+              "doc": "Deployment region that produced the event, e.g. 'eu-west'."
+            }
+          ]
+        },
+        "doc": "Event metadata; producer is 'ops-console'."
+      },
+      {
+        "name": "actionId",
+        "type": "string",
+        "doc": "Id of the audit log entry; the Kafka key."
+      },
+      {
+        "name": "operator",
+        "type": "string",
+        "doc": "PII: who acted, the OIDC preferred_username, e-mail or subject, or 'local-token' for the development token."
+      },
+      {
+        "name": "action",
+        "type": "string",
+        "doc": "What was done: 'dead_letters.replay', 'parked.retry', 'effect.retry', 'conflict.keep_original'; more may be added."
+      },
+      {
+        "name": "target",
+        "type": "string",
+        "doc": "What it was done to, e.g. 'retail.orders.v1.dlq.odoo-writer/0/12' or 'odoo_writer.parked/42'."
+      },
+      {
+        "name": "outcome",
+        "type": "string",
+        "doc": "'succeeded' or 'failed'; more may be added."
+      },
+      {
+        "name": "detail",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Result summary or error message, free of personal data."
+      },
+      {
+        "name": "requestedAt",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "When the operator asked, UTC epoch milliseconds."
+      },
+      {
+        "name": "completedAt",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "When the outcome was known, UTC epoch milliseconds."
+      }
+    ]
+  },
 };

@@ -553,6 +553,28 @@ export interface IngestRejected {
   receivedAt: number;
 }
 
+/** An operator acted through the ops console (replayed dead letters, retried a parked item, resolved a conflict); one event per action, once its outcome is known. */
+export interface OperatorActionRecorded {
+  /** Event metadata; producer is 'ops-console'. */
+  envelope: Envelope;
+  /** Id of the audit log entry; the Kafka key. */
+  actionId: string;
+  /** PII: who acted, the OIDC preferred_username, e-mail or subject, or 'local-token' for the development token. */
+  operator: string;
+  /** What was done: 'dead_letters.replay', 'parked.retry', 'effect.retry', 'conflict.keep_original'; more may be added. */
+  action: string;
+  /** What it was done to, e.g. 'retail.orders.v1.dlq.odoo-writer/0/12' or 'odoo_writer.parked/42'. */
+  target: string;
+  /** 'succeeded' or 'failed'; more may be added. */
+  outcome: string;
+  /** Result summary or error message, free of personal data. */
+  detail?: null | string;
+  /** When the operator asked, UTC epoch milliseconds. */
+  requestedAt: number;
+  /** When the outcome was known, UTC epoch milliseconds. */
+  completedAt: number;
+}
+
 /** Payload type of every event type. */
 export interface EventPayloads {
   OrderPlaced: OrderPlaced;
@@ -573,4 +595,5 @@ export interface EventPayloads {
   DiscrepancyDetected: DiscrepancyDetected;
   DiscrepancyResolved: DiscrepancyResolved;
   IngestRejected: IngestRejected;
+  OperatorActionRecorded: OperatorActionRecorded;
 }

@@ -41,6 +41,7 @@ const PRODUCERS: Record<EventType, string> = {
   DiscrepancyDetected: 'reconciler',
   DiscrepancyResolved: 'reconciler',
   IngestRejected: 'order-ingest',
+  OperatorActionRecorded: 'ops-console',
 };
 
 export const SAMPLE_ORDER_ID = 'shopify:acme-eu.myshopify.com:820982911946154508';
@@ -280,6 +281,16 @@ const BUILDERS: Builders = {
     contentType: 'application/json',
     payload: Buffer.from('{"id":727,"currency":"XYZ"}'),
     receivedAt: at,
+  }),
+  OperatorActionRecorded: (at) => ({
+    actionId: '0193a1c2-7f00-7000-8000-00000000a001',
+    operator: 'jane.ops@example.com',
+    action: 'dead_letters.replay',
+    target: 'retail.orders.v1.dlq.odoo-writer/0/12',
+    outcome: 'succeeded',
+    detail: 'replayed 1 of 1 scanned',
+    requestedAt: at - 1_500,
+    completedAt: at,
   }),
 };
 

@@ -3,6 +3,7 @@ import { startDevStack } from '../devstack';
 import { ApacheKafkaUnavailable, startApacheBroker } from '../kafka/apache-broker';
 import type { KafkaBrokerHandle } from '../kafka/broker-handle';
 import { stderrSink, silentSink } from '../log';
+import { ensureDebianPackage } from '../tools/debian-packages';
 
 /** Shared with global-teardown, which jest runs in this same process. */
 export const STACK_KEY = Symbol.for('@retail-backbone/devstack/jest-stack');
@@ -27,10 +28,16 @@ export default async function globalSetup(): Promise<void> {
         throw error;
       })
     : Promise.resolve(undefined);
-  const [stackResult, apacheResult] = await Promise.allSettled([startDevStack({ persistent: false, log: verbose ? stderrSink : silentSink }), apache]);
+  // In CI every suite runs: the Debian tools some of them drive are installed here, once, up front.
+  const tools = process.env.CI === 'true'
+    ? ensureDebianPackage('kcat', 'kcat').then((kcat) => {
+        if (!kcat) throw new Error('kcat is missing and could not be installed (apt-get install -y kcat, as root)');
+      })
+    : Promise.resolve();
+  const [stackResult, apacheResult, toolsResult] = await Promise.allSettled([startDevStack({ persistent: false, log: verbose ? stderrSink : silentSink }), apache, tools]);
   if (stackResult.status === 'fulfilled') holder[STACK_KEY] = stackResult.value;
   if (apacheResult.status === 'fulfilled' && apacheResult.value) holder[APACHE_KEY] = apacheResult.value;
-  const failed = [stackResult, apacheResult].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const failed = [stackResult, apacheResult, toolsResult].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await (holder[STACK_KEY] as DevStack | undefined)?.stop().catch(() => undefined);
     await (holder[APACHE_KEY] as KafkaBrokerHandle | undefined)?.stop().catch(() => undefined);

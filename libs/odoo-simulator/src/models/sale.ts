@@ -1,10 +1,38 @@
 import { formatDatetime, round2, type Env, type ModelDef } from '../model';
-import { userError } from '../odoo-exceptions';
+import { pythonError, userError } from '../odoo-exceptions';
 import * as orm from '../orm';
 import { createDelivery } from './stock';
+import { lineAmounts } from './taxes';
 
-const lineSubtotal = (row: Record<string, unknown>) =>
-  round2((row.product_uom_qty as number) * (row.price_unit as number) * (1 - ((row.discount as number) || 0) / 100));
+function amountsOf(env: Env, row: Record<string, unknown>) {
+  const order = env.db.get('sale.order', row.order_id as number);
+  return lineAmounts(
+    env,
+    row.price_unit as number,
+    row.product_uom_qty as number,
+    row.discount as number,
+    (row.tax_ids as number[] | undefined) ?? [],
+    (order?.currency_id as number) || 1,
+  );
+}
+
+const sumLines = (env: Env, orderId: number, key: 'subtotal' | 'tax' | 'total') =>
+  round2(orderLines(env, orderId).reduce((s, l) => s + amountsOf(env, l)[key], 0));
+
+/** The order's cancel: pickings not done are cancelled with it (Odoo's _action_cancel). */
+export function cancelOrders(env: Env, ids: number[]): void {
+  for (const id of ids) {
+    env.db.update('sale.order', id, { state: 'cancel' });
+    for (const picking of env.db.table('stock.picking').values()) {
+      if (picking.sale_id === id && picking.state !== 'done' && picking.state !== 'cancel') {
+        env.db.update('stock.picking', picking.id, { state: 'cancel' });
+        for (const move of env.db.table('stock.move').values()) {
+          if (move.picking_id === picking.id && move.state !== 'done') env.db.update('stock.move', move.id, { state: 'cancel' });
+        }
+      }
+    }
+  }
+}
 
 function orderLines(env: Env, orderId: number) {
   return [...env.db.table('sale.order.line').values()].filter((l) => l.order_id === orderId);
@@ -19,6 +47,10 @@ export const saleOrder: ModelDef = {
     partner_id: { type: 'many2one', string: 'Customer', relation: 'res.partner', required: true },
     partner_invoice_id: { type: 'many2one', string: 'Invoice Address', relation: 'res.partner' },
     partner_shipping_id: { type: 'many2one', string: 'Delivery Address', relation: 'res.partner' },
+    company_id: { type: 'many2one', string: 'Company', relation: 'res.company', required: true, default: () => 1 },
+    pricelist_id: { type: 'many2one', string: 'Pricelist', relation: 'product.pricelist' },
+    // stored computed (precompute): the pricelist's currency, else the company's
+    currency_id: { type: 'many2one', string: 'Currency', relation: 'res.currency', ondelete: 'restrict' },
     client_order_ref: { type: 'char', string: 'Customer Reference' },
     origin: { type: 'char', string: 'Source Document' },
     note: { type: 'text', string: 'Terms and conditions' },
@@ -32,15 +64,12 @@ export const saleOrder: ModelDef = {
     locked: { type: 'boolean', string: 'Locked', default: false },
     order_line: { type: 'one2many', string: 'Order Lines', relation: 'sale.order.line', inverse: 'order_id' },
     picking_ids: { type: 'one2many', string: 'Transfers', relation: 'stock.picking', inverse: 'sale_id' },
-    amount_untaxed: {
-      type: 'float',
-      string: 'Untaxed Amount',
-      compute: (env, row) => round2(orderLines(env, row.id).reduce((s, l) => s + lineSubtotal(l), 0)),
-    },
+    amount_untaxed: { type: 'float', string: 'Untaxed Amount', compute: (env, row) => sumLines(env, row.id, 'subtotal') },
+    amount_tax: { type: 'float', string: 'Taxes', compute: (env, row) => sumLines(env, row.id, 'tax') },
     amount_total: {
       type: 'float',
       string: 'Total',
-      compute: (env, row) => round2(orderLines(env, row.id).reduce((s, l) => s + lineSubtotal(l), 0)),
+      compute: (env, row) => round2(sumLines(env, row.id, 'subtotal') + sumLines(env, row.id, 'tax')),
     },
     delivery_count: {
       type: 'integer',
@@ -54,6 +83,11 @@ export const saleOrder: ModelDef = {
     if (typeof vals.partner_id === 'number') {
       vals.partner_invoice_id ??= vals.partner_id;
       vals.partner_shipping_id ??= vals.partner_id;
+    }
+    if (vals.currency_id === undefined) {
+      const pricelist = typeof vals.pricelist_id === 'number' ? env.db.get('product.pricelist', vals.pricelist_id) : undefined;
+      const company = env.db.get('res.company', (vals.company_id as number) || 1);
+      vals.currency_id = pricelist?.currency_id ?? company?.currency_id ?? false;
     }
   },
   beforeUnlink(env, ids) {
@@ -95,14 +129,21 @@ export const saleOrder: ModelDef = {
             throw userError('You cannot cancel a locked order. Please unlock it first.');
           }
         }
-        for (const id of ids) {
-          env.db.update('sale.order', id, { state: 'cancel' });
-          for (const picking of env.db.table('stock.picking').values()) {
-            if (picking.sale_id === id && picking.state !== 'done' && picking.state !== 'cancel') {
-              env.db.update('stock.picking', picking.id, { state: 'cancel' });
-            }
-          }
+        // 17.0+: any order past draft gets the sale.order.cancel wizard unless the caller opts out
+        const warn = env.context.disable_cancel_warning !== true && ids.some((id) => orm.rowOf(env, 'sale.order', id).state !== 'draft');
+        if (warn) {
+          if (ids.length !== 1) throw pythonError('ValueError', `Expected singleton: sale.order(${ids.join(', ')},)`);
+          return {
+            name: `Cancel Sales Order`,
+            view_mode: 'form',
+            res_model: 'sale.order.cancel',
+            view_id: false,
+            type: 'ir.actions.act_window',
+            context: { default_order_id: ids[0], mark_so_as_canceled: true },
+            target: 'new',
+          };
         }
+        cancelOrders(env, ids);
         return true;
       },
     },
@@ -132,8 +173,11 @@ export const saleOrderLine: ModelDef = {
     product_uom_qty: { type: 'float', string: 'Quantity', default: 1 },
     price_unit: { type: 'float', string: 'Unit Price' },
     discount: { type: 'float', string: 'Discount (%)', default: 0 },
-    price_subtotal: { type: 'float', string: 'Subtotal', compute: (_env, row) => lineSubtotal(row) },
-    price_total: { type: 'float', string: 'Total', compute: (_env, row) => lineSubtotal(row) },
+    tax_ids: { type: 'many2many', string: 'Taxes', relation: 'account.tax' },
+    currency_id: { type: 'many2one', string: 'Currency', relation: 'res.currency', compute: (env, row) => env.db.get('sale.order', row.order_id as number)?.currency_id ?? false },
+    price_subtotal: { type: 'float', string: 'Subtotal', compute: (env, row) => amountsOf(env, row).subtotal },
+    price_tax: { type: 'float', string: 'Total Tax', compute: (env, row) => amountsOf(env, row).tax },
+    price_total: { type: 'float', string: 'Total', compute: (env, row) => amountsOf(env, row).total },
     qty_delivered: {
       type: 'float',
       string: 'Delivery Quantity',
@@ -149,9 +193,35 @@ export const saleOrderLine: ModelDef = {
       const product = env.db.get('product.product', vals.product_id);
       if (product) {
         vals.name ??= orm.displayName(env, 'product.product', product.id);
-        vals.price_unit ??= product.lst_price;
+        vals.price_unit ??= orm.fieldValue(env, 'product.product', product, 'lst_price');
+        // precomputed tax_ids: the product's sales taxes when the caller gives none
+        vals.tax_ids ??= orm.fieldValue(env, 'product.product', product, 'taxes_id');
       }
     }
     vals.price_unit ??= 0;
+  },
+};
+
+/** The cancel wizard (sale.order.cancel): its action_cancel cancels the order. */
+export const saleOrderCancel: ModelDef = {
+  name: 'sale.order.cancel',
+  description: 'Sales Order Cancel',
+  fields: {
+    order_id: { type: 'many2one', string: 'Sale Order', relation: 'sale.order', required: true, ondelete: 'cascade' },
+  },
+  displayName: (_env, row) => `sale.order.cancel,${row.id}`,
+  prepareCreate(env, vals) {
+    vals.order_id ??= env.context.default_order_id;
+  },
+  methods: {
+    action_cancel: {
+      api: 'records',
+      params: [],
+      run(env, ids) {
+        const orders = orm.existing(env, 'sale.order.cancel', ids).map((id) => orm.rowOf(env, 'sale.order.cancel', id).order_id as number);
+        cancelOrders(env, orders);
+        return true;
+      },
+    },
   },
 };

@@ -87,6 +87,7 @@ export const stockPicking: ModelDef = {
     location_dest_id: { type: 'many2one', string: 'Destination Location', relation: 'stock.location', required: true },
     move_ids: { type: 'one2many', string: 'Stock Moves', relation: 'stock.move', inverse: 'picking_id' },
     carrier_tracking_ref: { type: 'char', string: 'Tracking Reference' },
+    backorder_id: { type: 'many2one', string: 'Back Order of', relation: 'stock.picking' },
     carrier_tracking_url: { type: 'char', string: 'Tracking URL' },
   },
   displayName: (_env, row) => String(row.name),
@@ -97,26 +98,20 @@ export const stockPicking: ModelDef = {
     }
   },
   methods: {
-    button_validate: {
+    action_confirm: {
       api: 'records',
       params: [],
       records: (ids) => ids.length,
       run(env, ids) {
-        for (const id of orm.existing(env, 'stock.picking', ids)) {
-          const state = orm.rowOf(env, 'stock.picking', id).state;
-          if (state === 'done' || state === 'cancel') throw userError(`You cannot validate a transfer that is ${String(state)}.`);
-        }
-        for (const id of ids) {
-          for (const move of env.db.table('stock.move').values()) {
-            if (move.picking_id !== id || move.state === 'cancel') continue;
-            const qty = move.product_uom_qty as number;
-            moveQuantity(env, move.product_id as number, move.location_id as number, move.location_dest_id as number, qty);
-            env.db.update('stock.move', move.id, { quantity: qty, state: 'done' });
-          }
-          env.db.update('stock.picking', id, { state: 'done', date_done: formatDatetime(env.now()) });
-        }
+        for (const id of orm.existing(env, 'stock.picking', ids)) if (orm.rowOf(env, 'stock.picking', id).state === 'draft') confirmPicking(env, id);
         return true;
       },
+    },
+    button_validate: {
+      api: 'records',
+      params: [],
+      records: (ids) => ids.length,
+      run: (env, ids) => validatePickings(env, orm.existing(env, 'stock.picking', ids)),
     },
     action_cancel: {
       api: 'records',
@@ -146,6 +141,19 @@ export const stockMove: ModelDef = {
     product_id: { type: 'many2one', string: 'Product', relation: 'product.product', required: true },
     product_uom_qty: { type: 'float', string: 'Demand', default: 0 },
     quantity: { type: 'float', string: 'Quantity', default: 0 },
+    picked: { type: 'boolean', string: 'Picked', default: false },
+    date: { type: 'datetime', string: 'Date Scheduled' },
+    picking_code: {
+      type: 'selection',
+      string: 'Type of Operation',
+      selection: ['incoming', 'outgoing', 'internal'],
+      compute: (env, row) => env.db.get('stock.picking', row.picking_id as number)?.picking_type_code ?? false,
+    },
+    scrapped: {
+      type: 'boolean',
+      string: 'Scrapped',
+      compute: (env, row) => String(env.db.get('stock.location', row.location_dest_id as number)?.complete_name ?? '').endsWith('/Scrap'),
+    },
     picking_id: { type: 'many2one', string: 'Transfer', relation: 'stock.picking', ondelete: 'cascade' },
     sale_line_id: { type: 'many2one', string: 'Sale Line', relation: 'sale.order.line' },
     origin: { type: 'char', string: 'Source Document' },
@@ -234,3 +242,161 @@ export const stockQuant: ModelDef = {
     },
   },
 };
+
+/** A draft picking confirmed: moves reserved when the stock is there (outgoing), else waiting. */
+function confirmPicking(env: Env, pickingId: number): void {
+  const picking = orm.rowOf(env, 'stock.picking', pickingId);
+  const moves = [...env.db.table('stock.move').values()].filter((m) => m.picking_id === pickingId && m.state === 'draft');
+  const internalSource = env.db.get('stock.location', picking.location_id as number)?.usage === 'internal';
+  let allAssigned = true;
+  for (const move of moves) {
+    const onHand = internalSource ? ((quantAt(env, move.product_id as number, move.location_id as number)?.quantity as number) ?? 0) : Infinity;
+    const reserved = Math.min(onHand, move.product_uom_qty as number);
+    if (reserved < (move.product_uom_qty as number)) allAssigned = false;
+    env.db.update('stock.move', move.id, { state: reserved >= (move.product_uom_qty as number) ? 'assigned' : reserved > 0 ? 'partially_available' : 'confirmed', quantity: Math.max(0, reserved) });
+  }
+  env.db.update('stock.picking', pickingId, { state: allAssigned ? 'assigned' : 'confirmed' });
+}
+
+const liveMoves = (env: Env, pickingId: number) =>
+  [...env.db.table('stock.move').values()].filter((m) => m.picking_id === pickingId && m.state !== 'done' && m.state !== 'cancel');
+
+/** Odoo's _check_backorder: some move not picked, or picked below its demand. */
+function needsBackorder(env: Env, pickingId: number): boolean {
+  return [...env.db.table('stock.move').values()]
+    .filter((m) => m.picking_id === pickingId && m.state !== 'cancel')
+    .some((m) => ((m.product_uom_qty as number) && !m.picked) || (m.picked ? (m.quantity as number) : 0) < (m.product_uom_qty as number));
+}
+
+/**
+ * stock.picking.button_validate (19.0): done pickings are skipped, drafts confirmed with their
+ * demand as quantity, a picking without any quantity refused, the backorder wizard returned when a
+ * quantity is short (unless skip_backorder), else the moves done and the remainder either moved
+ * to a backorder or cancelled (picking_ids_not_to_backorder).
+ */
+export function validatePickings(env: Env, ids: number[]): unknown {
+  const todo = ids.filter((id) => orm.rowOf(env, 'stock.picking', id).state !== 'done');
+  for (const id of todo) {
+    if (orm.rowOf(env, 'stock.picking', id).state !== 'draft') continue;
+    confirmPicking(env, id);
+    for (const move of liveMoves(env, id)) if (!(move.quantity as number)) env.db.update('stock.move', move.id, { quantity: move.product_uom_qty });
+  }
+  for (const id of todo) {
+    const moves = liveMoves(env, id);
+    const hasPick = moves.some((m) => m.picked);
+    if (moves.filter((m) => !hasPick || m.picked).every((m) => !(m.quantity as number))) {
+      throw userError(
+        'You cannot validate a transfer if no quantities are reserved nor done. You can use the info button on the top right corner of your screen to learn more.',
+      );
+    }
+    // _pre_action_done_hook: quantities set but nothing marked picked means everything is picked
+    if (!hasPick) for (const m of moves) env.db.update('stock.move', m.id, { picked: true });
+  }
+  if (env.context.skip_backorder !== true) {
+    const short = todo.filter((id) => needsBackorder(env, id));
+    if (short.length) {
+      return {
+        name: 'Create Backorder?',
+        type: 'ir.actions.act_window',
+        view_mode: 'form',
+        res_model: 'stock.backorder.confirmation',
+        views: [[false, 'form']],
+        view_id: false,
+        target: 'new',
+        context: {
+          ...env.context,
+          button_validate_picking_ids: todo,
+          default_show_transfers: false,
+          default_pick_ids: short.map((id) => [4, id]),
+        },
+      };
+    }
+  }
+  const noBackorder = new Set((env.context.picking_ids_not_to_backorder as number[] | undefined) ?? []);
+  for (const id of todo) donePicking(env, id, noBackorder.has(id));
+  return true;
+}
+
+function donePicking(env: Env, pickingId: number, cancelBackorder: boolean): void {
+  const remainders: Array<{ move: Record<string, unknown>; qty: number }> = [];
+  // a move with nothing picked goes whole to the backorder (or is cancelled), as Odoo does
+  const untouched: number[] = [];
+  const doneAt = formatDatetime(env.now());
+  for (const move of liveMoves(env, pickingId)) {
+    const demand = move.product_uom_qty as number;
+    const qty = move.picked ? (move.quantity as number) : 0;
+    if (qty <= 0) {
+      untouched.push(move.id);
+      continue;
+    }
+    moveQuantity(env, move.product_id as number, move.location_id as number, move.location_dest_id as number, qty);
+    env.db.update('stock.move', move.id, { state: 'done', quantity: qty, product_uom_qty: Math.min(demand, qty) || qty, date: doneAt });
+    if (qty < demand) remainders.push({ move, qty: demand - qty });
+  }
+  env.db.update('stock.picking', pickingId, { state: 'done', date_done: doneAt, priority: '0' });
+  if (!remainders.length && !untouched.length) return;
+  const picking = orm.rowOf(env, 'stock.picking', pickingId);
+  const copy = (move: Record<string, unknown>, qty: number, extra: Record<string, unknown>) => ({
+    name: move.name,
+    product_id: move.product_id,
+    product_uom_qty: qty,
+    origin: move.origin,
+    sale_line_id: move.sale_line_id,
+    location_id: move.location_id,
+    location_dest_id: move.location_dest_id,
+    ...extra,
+  });
+  if (cancelBackorder) {
+    for (const { move, qty } of remainders) orm.create(env, 'stock.move', [copy(move, qty, { picking_id: pickingId, state: 'cancel' })]);
+    for (const id of untouched) env.db.update('stock.move', id, { state: 'cancel', quantity: 0 });
+    return;
+  }
+  const [backorder] = orm.create(env, 'stock.picking', [
+    {
+      origin: picking.origin,
+      partner_id: picking.partner_id,
+      sale_id: picking.sale_id,
+      picking_type_code: picking.picking_type_code,
+      location_id: picking.location_id,
+      location_dest_id: picking.location_dest_id,
+      backorder_id: pickingId,
+    },
+  ]);
+  for (const { move, qty } of remainders) orm.create(env, 'stock.move', [copy(move, qty, { picking_id: backorder, state: 'draft' })]);
+  for (const id of untouched) env.db.update('stock.move', id, { picking_id: backorder, state: 'draft', quantity: 0 });
+  confirmPicking(env, backorder!);
+}
+
+/** The wizard button_validate returns: process keeps the remainder in a backorder, process_cancel_backorder drops it. */
+export const stockBackorderConfirmation: ModelDef = {
+  name: 'stock.backorder.confirmation',
+  description: 'Backorder Confirmation',
+  fields: {
+    pick_ids: { type: 'many2many', string: 'Pick', relation: 'stock.picking' },
+    show_transfers: { type: 'boolean', string: 'Show Transfers', default: false },
+  },
+  displayName: (_env, row) => `stock.backorder.confirmation,${row.id}`,
+  prepareCreate(env, vals) {
+    if (vals.pick_ids === undefined && Array.isArray(env.context.default_pick_ids)) vals.pick_ids = env.context.default_pick_ids;
+  },
+  methods: {
+    process: {
+      api: 'records',
+      params: [],
+      run: (env, ids) => processWizard(env, ids, false),
+    },
+    process_cancel_backorder: {
+      api: 'records',
+      params: [],
+      run: (env, ids) => processWizard(env, ids, true),
+    },
+  },
+};
+
+function processWizard(env: Env, ids: number[], cancel: boolean): unknown {
+  const picks = [...new Set(orm.existing(env, 'stock.backorder.confirmation', ids).flatMap((id) => (orm.rowOf(env, 'stock.backorder.confirmation', id).pick_ids as number[]) ?? []))];
+  const fromContext = (env.context.button_validate_picking_ids as number[] | undefined) ?? picks;
+  const toValidate = [...new Set([...fromContext, ...picks])];
+  const ctx = { ...env.context, skip_backorder: true, ...(cancel ? { picking_ids_not_to_backorder: picks } : {}) };
+  return validatePickings({ ...env, context: ctx }, toValidate);
+}

@@ -66,7 +66,8 @@ export class FollowUps {
     const order = await this.odooOrder(event.orderId);
     const [row] = await this.odoo.searchRead<{ id: number; state: string }>('sale.order', [['id', '=', order.id]], { fields: ['state'] });
     if (!row) throw new BusinessError('record_missing', `sale.order ${order.id} no longer exists`);
-    if (row.state !== 'cancel') await this.odoo.callMethod('sale.order', 'action_cancel', [order.id]);
+    // without disable_cancel_warning Odoo 17+ answers a confirmed order with the cancel wizard's action
+    if (row.state !== 'cancel') await this.odoo.callMethod('sale.order', 'action_cancel', [order.id], { context: { disable_cancel_warning: true } });
     return { ...this.result('cancel', order, orderReference(event.orderId), event.orderId, order.id), status: 'cancelled' };
   }
 

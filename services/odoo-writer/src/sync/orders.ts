@@ -4,7 +4,7 @@ import type { Registry } from '@retail-backbone/observability';
 import { Histogram } from 'prom-client';
 import { asBusinessError, BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
-import { XMLID_MODULE, orderReference, xmlIdName } from '../odoo/references';
+import { XMLID_MODULE, customerReference, orderReference, sourceDocument, xmlIdName } from '../odoo/references';
 import type { PartnerResolver } from './partners';
 import type { ProductResolver } from './products';
 
@@ -47,7 +47,7 @@ interface SaleOrderRow {
   name: string;
   state: string;
   partner_id: Many2one;
-  client_order_ref: string | false;
+  origin: string | false;
 }
 
 const CONFIRMABLE = new Set(['draft', 'sent']);
@@ -77,8 +77,8 @@ function lineValues(line: OrderLine, productId: number): OdooValues {
 function orderValues(order: OrderPlaced, partnerId: number, products: Map<string, number>): OdooValues {
   return {
     partner_id: partnerId,
-    client_order_ref: orderReference(order.orderId),
-    origin: `${order.channel} ${order.channelOrderNumber ?? order.channelOrderId}`,
+    client_order_ref: customerReference(order),
+    origin: sourceDocument(order),
     date_order: odooDatetime(order.placedAt),
     order_line: order.lines.map((line) => X2Many.create(lineValues(line, products.get(line.sku)!))),
   };
@@ -115,7 +115,11 @@ export class OrderPlacer {
     this.batchSize.observe(requests.length);
     const failures = new Map<string, BusinessError>();
     const attempts = new Map(requests.map((r) => [r.order.orderId, r.attempt]));
-    const inOdoo = await this.find(requests.filter((r) => r.lookFirst).map((r) => r.order.orderId));
+    const looked = requests.filter((r) => r.lookFirst);
+    const inOdoo = await this.find(
+      looked.map((r) => r.order.orderId),
+      new Map(looked.map((r) => [r.order.orderId, sourceDocument(r.order)])),
+    );
 
     const toCreate = requests.filter((r) => !inOdoo.has(r.order.orderId)).map((r) => r.order);
     const skus = new Set(toCreate.flatMap((o) => o.lines.map((l) => l.sku)));
@@ -168,8 +172,11 @@ export class OrderPlacer {
     });
   }
 
-  /** Orders an earlier attempt may have created: by external id, else by client_order_ref. */
-  async find(orderIds: string[]): Promise<Map<string, OdooOrder>> {
+  /**
+   * Orders an earlier attempt may have created: by external id, else (a crash between the create
+   * and the external id) by their deterministic origin when the caller knows it.
+   */
+  async find(orderIds: string[], origins: Map<string, string> = new Map()): Promise<Map<string, OdooOrder>> {
     const found = new Map<string, OdooOrder>();
     if (orderIds.length === 0) return found;
     const names = new Map(orderIds.map((id) => [xmlIdName('order', id), id]));
@@ -183,12 +190,13 @@ export class OrderPlacer {
       { fields: ['name', 'res_id'] },
     );
     const resIdOf = new Map(xmlIds.map((x) => [names.get(x.name)!, x.res_id]));
-    const unnamed = orderIds.filter((id) => !resIdOf.has(id)).map(orderReference);
+    const unnamed = orderIds.filter((id) => !resIdOf.has(id) && origins.has(id)).map((id) => origins.get(id)!);
+    if (resIdOf.size === 0 && unnamed.length === 0) return found;
     const byId: OdooDomain = [['id', 'in', [...resIdOf.values()]]];
-    const byRef: OdooDomain = [['client_order_ref', 'in', unnamed]];
+    const byRef: OdooDomain = [['origin', 'in', unnamed]];
     const domain: OdooDomain = resIdOf.size && unnamed.length ? ['|', ...byId, ...byRef] : resIdOf.size ? byId : byRef;
     const rows = await this.odoo.searchRead<SaleOrderRow>('sale.order', domain, {
-      fields: ['name', 'state', 'partner_id', 'client_order_ref'],
+      fields: ['name', 'state', 'partner_id', 'origin'],
       order: 'id asc',
     });
     const toOrder = (row: SaleOrderRow, hasXmlId: boolean): OdooOrder => ({
@@ -200,8 +208,8 @@ export class OrderPlacer {
     });
     for (const orderId of orderIds) {
       const resId = resIdOf.get(orderId);
-      // client_order_ref is not unique: under per-order serialisation the oldest match is ours.
-      const row = resId !== undefined ? rows.find((r) => r.id === resId) : rows.find((r) => r.client_order_ref === orderReference(orderId));
+      // origin is not unique in Odoo: under per-order serialisation the oldest match is ours.
+      const row = resId !== undefined ? rows.find((r) => r.id === resId) : rows.find((r) => r.origin === origins.get(orderId));
       if (row) found.set(orderId, toOrder(row, resId !== undefined));
     }
     return found;
