@@ -2,7 +2,8 @@
  * Orders/s written into the Odoo simulator (20 ms added latency per call) and Odoo calls per
  * order, draining a backlog of orders from 12 partitions; then, while one Odoo create is stalled
  * for 30 s, the commit→publish latency of another service's outbox relay on the same PostgreSQL
- * and the orders written meanwhile. Prints tables; asserts nothing.
+ * and the orders written meanwhile. Prints tables (throughput, Odoo calls per model/method);
+ * asserts nothing.
  * Uses DATABASE_URL/KAFKA_BROKERS/SCHEMA_REGISTRY_URL when set, else starts the dev stack.
  */
 import { startDevStack, uniqueName } from '@retail-backbone/devstack';
@@ -12,6 +13,8 @@ import { startPeerRelay } from '../test/peer-relay';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const CUSTOMERS = 100;
+/** Odoo calls per model/method of each scenario, printed after the throughput table. */
+const calls: Array<Record<string, string | number>> = [];
 const SCENARIOS = [
   { rate: 20, concurrency: 4 },
   { rate: 50, concurrency: 8 },
@@ -46,6 +49,7 @@ async function scenario(rate: number, concurrency: number) {
     const stats = h.sim.stats(600);
     const maxPerSecond = Math.max(...stats.perSecond.map((s) => s.count));
     const duplicates = ids.filter((id) => h.saleOrders(id).length !== 1).length;
+    calls.push({ scenario: `${rate}/s, ${concurrency}`, ...stats.calls });
     return {
       'rate limit (calls/s)': rate,
       'odoo concurrency': concurrency,
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
     const rows = [];
     for (const s of SCENARIOS) rows.push(await scenario(s.rate, s.concurrency));
     console.table(rows);
+    console.table(calls);
     if (process.env.BENCH_STALL !== '0') console.table([await stallScenario()]);
   } finally {
     await stack?.stop();
