@@ -264,6 +264,38 @@ describe('EffectExecutor', () => {
     expect(await stateOf(secondKey)).toBe('pending');
   });
 
+  it('with overlapAfterMs starts one batch at a time, and another only once the one in flight has run that long', async () => {
+    const kind = uniqueName('k');
+    const overlapAfterMs = 600;
+    const batches: Array<{ keys: string[]; at: number }> = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const effects = Array.from({ length: 6 }, () => uniqueName('agg')).map((aggregate) => ({ kind, key: `${aggregate}:1`, aggregate, payload: {} }));
+    await record(effects);
+    start([
+      {
+        kind,
+        batchSize: 2,
+        concurrency: 3,
+        overlapAfterMs,
+        breaker: false,
+        async perform(claimed) {
+          batches.push({ keys: claimed.map((e) => e.key), at: Date.now() });
+          if (batches.length === 1) await held;
+          return claimed.map(() => ({ status: 'done', result: null }));
+        },
+      },
+    ]);
+    await waitFor(async () => batches.length >= 2);
+    const [first, second] = batches;
+    expect(first!.keys).toHaveLength(2);
+    // Started by a later pass, not together with the first (which is still held).
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(overlapAfterMs - 50);
+    release();
+    await waitFor(async () => (await Promise.all(effects.map((e) => stateOf(e.key)))).every((st) => st === 'done'));
+    expect(batches.flatMap((b) => b.keys).sort()).toEqual(effects.map((e) => e.key).sort());
+  });
+
   it('with two replicas claiming, performs each effect exactly once and each aggregate in order', async () => {
     const log = remote();
     const kind = uniqueName('k');

@@ -77,9 +77,10 @@ export interface EffectDefinition<P = Record<string, unknown>, R = unknown> {
   /** Batches of this kind performed at once (default 1): a stalled one leaves the others going. */
   concurrency?: number;
   /**
-   * A further batch of this kind starts only once every batch in flight has run this long
-   * (default 0: at once). Effects recorded meanwhile fill the next batch instead of going out in
-   * small ones, while a batch that stalls still leaves the others going after this delay.
+   * A further batch of this kind starts only once every batch in flight has been performing this
+   * long, or has finished its calls and is recording its outcomes (default 0: at once, up to
+   * `concurrency`). Effects recorded meanwhile fill the next batch instead of going out in small
+   * or competing ones, while a batch that stalls still leaves the others going after this delay.
    */
   overlapAfterMs?: number;
   /** Bound on one attempt (default 60 s); hitting it is an ambiguous failure. */
@@ -298,7 +299,7 @@ export class EffectExecutor {
       (k) => k.inFlight < k.concurrency && !this.waitingForProbe(k) && (k.overlapAfterMs === 0 || [...k.started].every((b) => now - b.at >= k.overlapAfterMs)),
     );
     if (free.length === 0) return 0;
-    const limit = free.reduce((n, k) => n + k.batchSize * (k.concurrency - k.inFlight), 0);
+    const limit = free.reduce((n, k) => n + k.batchSize * this.batchesToStart(k), 0);
     const rows = await this.store.claim(this.options.pool, {
       owner: this.workerId,
       kinds: free.map((k) => k.def.kind),
@@ -311,18 +312,23 @@ export class EffectExecutor {
     const surplus: EffectRow[] = [];
     for (const [name, claimed] of byKind) {
       const kind = this.kinds.get(name)!;
-      for (let i = 0; i < claimed.length; i += kind.batchSize) {
+      const batches = this.batchesToStart(kind);
+      for (let i = 0, n = 0; i < claimed.length; i += kind.batchSize, n++) {
         const batch = claimed.slice(i, i + kind.batchSize);
-        if (kind.inFlight >= kind.concurrency) {
+        if (n >= batches) {
           surplus.push(...batch);
           continue;
         }
         kind.inFlight += 1;
         const startedAt = { at: Date.now() };
         kind.started.add(startedAt);
-        const attempt = this.attempt(kind, batch).finally(() => {
+        const performed = () => {
+          // Its calls are over (only its outcomes are being recorded): the next batch may start.
+          if (kind.started.delete(startedAt)) this.wake();
+        };
+        const attempt = this.attempt(kind, batch, performed).finally(() => {
           kind.inFlight -= 1;
-          kind.started.delete(startedAt);
+          performed();
           this.inFlight.delete(attempt);
           this.wake();
         });
@@ -333,7 +339,16 @@ export class EffectExecutor {
     return rows.length - surplus.length;
   }
 
-  private async attempt(kind: Kind, rows: EffectRow[]): Promise<void> {
+  /**
+   * Batches a pass may start for a kind with a free slot: every free slot, or only one when
+   * batches overlap after a delay (the next one starts once this one has run overlapAfterMs).
+   */
+  private batchesToStart(kind: Kind): number {
+    const free = kind.concurrency - kind.inFlight;
+    return kind.overlapAfterMs > 0 ? Math.min(1, free) : free;
+  }
+
+  private async attempt(kind: Kind, rows: EffectRow[], performed: () => void): Promise<void> {
     const effects: ClaimedEffect[] = rows.map((r) => ({
       id: r.id,
       key: r.key,
@@ -370,6 +385,7 @@ export class EffectExecutor {
       outcomes = effects.map(() => ({ status: cls, error }));
     } finally {
       clearInterval(renew);
+      performed();
     }
     this.metrics.attemptSeconds.observe({ kind: kind.def.kind }, (performance.now() - started) / 1000);
     await this.settle(kind, effects, fence, outcomes);
