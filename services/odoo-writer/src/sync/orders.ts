@@ -4,7 +4,7 @@ import type { Registry } from '@retail-backbone/observability';
 import { Histogram } from 'prom-client';
 import { asBusinessError, BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
-import { XMLID_MODULE, customerReference, orderReference, sourceDocument, xmlIdName } from '../odoo/references';
+import { XMLID_MODULE, customerReference, sourceDocument, xmlIdName } from '../odoo/references';
 import type { PartnerResolver } from './partners';
 import type { ProductResolver } from './products';
 
