@@ -1,4 +1,5 @@
 import { uniqueName } from '@retail-backbone/devstack';
+import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { EffectExecutor, migrateEffects, type ClaimedEffect, type EffectDefinition, type EffectOutcome, type IntendedEffect } from '../src';
 import { buildCommand } from '../src/cli/effects';
 import { EffectStore } from '../src/effects/store';
@@ -207,6 +208,92 @@ describe('EffectExecutor', () => {
     expect(callsWhenOpen).toBe(2);
     const pending = await store.list(t.pool, { states: ['pending'] });
     expect(pending.filter((r) => keys.includes(r.key))).toHaveLength(4);
+  });
+
+  it('after the half-open delay lets one attempt probe an open circuit, and closes it when the other side answers again', async () => {
+    const log = remote();
+    const kind = uniqueName('k');
+    let down = true;
+    const def: EffectDefinition = {
+      ...definition(kind, log),
+      batchSize: 1,
+      concurrency: 1,
+      breaker: { threshold: 2, halfOpenAfterMs: 300 },
+      perform: async (effects) => {
+        log.calls.push({ key: effects[0]!.key, aggregate: '', attempt: effects[0]!.attempt, lookFirst: false, at: Date.now(), openTransactions: 0 });
+        if (down) throw new Error('ECONNREFUSED');
+        return effects.map(() => ({ status: 'done' as const, result: null }));
+      },
+    };
+    const executor = start([def]);
+    const keys = Array.from({ length: 3 }, () => uniqueName('e'));
+    await record(keys.map((key) => ({ kind, key, aggregate: key, payload: {} })));
+    await waitFor(async () => executor.isOpen(kind));
+    down = false;
+    for (const key of keys) await waitFor(async () => (await stateOf(key)) === 'done');
+    expect(executor.isOpen(kind)).toBe(false);
+  });
+
+  it('shares one circuit between the kinds given the same policy', async () => {
+    const log = remote();
+    const [first, second] = [uniqueName('k'), uniqueName('k')];
+    const policy = circuitBreaker(handleAll, { halfOpenAfter: 60_000, breaker: new ConsecutiveBreaker(2) });
+    const failing = (kind: string): EffectDefinition => ({
+      ...definition(kind, log),
+      batchSize: 1,
+      concurrency: 1,
+      breaker: { policy, halfOpenAfterMs: 60_000 },
+      perform: async (effects) => {
+        log.calls.push({ key: effects[0]!.key, aggregate: kind, attempt: effects[0]!.attempt, lookFirst: false, at: Date.now(), openTransactions: 0 });
+        throw new Error('ECONNREFUSED');
+      },
+    });
+    const markerKind = uniqueName('k');
+    const executor = start([failing(first), failing(second), definition(markerKind, log)]);
+    await record([0, 1].map((i) => ({ kind: first, key: uniqueName(`f${i}`), aggregate: uniqueName('a'), payload: {} })));
+    await waitFor(async () => executor.isOpen(first));
+    expect(executor.isOpen(second)).toBe(true);
+    const secondKey = uniqueName('s');
+    await record([{ kind: second, key: secondKey, aggregate: secondKey, payload: {} }]);
+    // Recorded after it, performed by the same executor's claim passes (which take the earliest
+    // runnable effects of every free kind): once it is done, the second kind was not free.
+    const marker = uniqueName('m');
+    await record([{ kind: markerKind, key: marker, aggregate: marker, payload: {} }]);
+    await waitFor(async () => (await stateOf(marker)) === 'done');
+    expect(log.calls.filter((c) => c.aggregate === second)).toHaveLength(0);
+    expect(await stateOf(secondKey)).toBe('pending');
+  });
+
+  it('with overlapAfterMs starts one batch at a time, and another only once the one in flight has run that long', async () => {
+    const kind = uniqueName('k');
+    const overlapAfterMs = 600;
+    const batches: Array<{ keys: string[]; at: number }> = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const effects = Array.from({ length: 6 }, () => uniqueName('agg')).map((aggregate) => ({ kind, key: `${aggregate}:1`, aggregate, payload: {} }));
+    await record(effects);
+    start([
+      {
+        kind,
+        batchSize: 2,
+        concurrency: 3,
+        overlapAfterMs,
+        breaker: false,
+        async perform(claimed) {
+          batches.push({ keys: claimed.map((e) => e.key), at: Date.now() });
+          if (batches.length === 1) await held;
+          return claimed.map(() => ({ status: 'done', result: null }));
+        },
+      },
+    ]);
+    await waitFor(async () => batches.length >= 2);
+    const [first, second] = batches;
+    expect(first!.keys).toHaveLength(2);
+    // Started by a later pass, not together with the first (which is still held).
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(overlapAfterMs - 50);
+    release();
+    await waitFor(async () => (await Promise.all(effects.map((e) => stateOf(e.key)))).every((st) => st === 'done'));
+    expect(batches.flatMap((b) => b.keys).sort()).toEqual(effects.map((e) => e.key).sort());
   });
 
   it('with two replicas claiming, performs each effect exactly once and each aggregate in order', async () => {

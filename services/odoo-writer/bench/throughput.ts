@@ -1,13 +1,20 @@
 /**
  * Orders/s written into the Odoo simulator (20 ms added latency per call) and Odoo calls per
- * order, draining a backlog of orders from 12 partitions. Prints a table; asserts nothing.
+ * order, draining a backlog of orders from 12 partitions; then, while one Odoo create is stalled
+ * for 30 s, the commit→publish latency of another service's outbox relay on the same PostgreSQL
+ * and the orders written meanwhile. Prints tables (throughput, Odoo calls per model/method);
+ * asserts nothing.
  * Uses DATABASE_URL/KAFKA_BROKERS/SCHEMA_REGISTRY_URL when set, else starts the dev stack.
  */
 import { startDevStack, uniqueName } from '@retail-backbone/devstack';
+import { placeKey } from '../src/sync/effect-keys';
 import { orderPlaced, startHarness } from '../test/harness';
+import { startPeerRelay } from '../test/peer-relay';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const CUSTOMERS = 100;
+/** Odoo calls per model/method of each scenario, printed after the throughput table. */
+const calls: Array<Record<string, string | number>> = [];
 const SCENARIOS = [
   { rate: 20, concurrency: 4 },
   { rate: 50, concurrency: 8 },
@@ -42,6 +49,7 @@ async function scenario(rate: number, concurrency: number) {
     const stats = h.sim.stats(600);
     const maxPerSecond = Math.max(...stats.perSecond.map((s) => s.count));
     const duplicates = ids.filter((id) => h.saleOrders(id).length !== 1).length;
+    calls.push({ scenario: `${rate}/s, ${concurrency}`, ...stats.calls });
     return {
       'rate limit (calls/s)': rate,
       'odoo concurrency': concurrency,
@@ -59,6 +67,52 @@ async function scenario(rate: number, concurrency: number) {
   }
 }
 
+const STALL_MS = 30_000;
+
+/** A 30 s stalled create while the peer relay publishes 20 small transactions a second. */
+async function stallScenario() {
+  const h = await startHarness({ simulator: { latencyMs: 20, limitTimeRealMs: 120_000 }, partitions: 12, config: { rateLimitPerSecond: 50, concurrency: 8 } });
+  h.config.odoo.timeoutMs = 60_000;
+  const peer = await startPeerRelay(h.kafka);
+  try {
+    const writer = await h.start();
+    const stalled = `shopify:bench.example:${uniqueName('stalled')}`;
+    h.sim.control.injectFault({ kind: 'stall', stage: 'after_commit', holdMs: STALL_MS, model: 'sale.order', method: 'create', count: 1 });
+    await h.publish('OrderPlaced', orderPlaced(stalled));
+    while (h.saleOrders(stalled).length === 0) await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    let others = 0;
+    let committed = 0;
+    const running = async () => (await writer.executor.store.get(writer.pool, placeKey(stalled)))?.state !== 'done';
+    while (await running()) {
+      await peer.commit(5);
+      committed += 5;
+      // Other orders keep arriving during the stall.
+      if (committed % 50 === 0) {
+        await h.publish('OrderPlaced', orderPlaced(`shopify:bench.example:${uniqueName('o')}`));
+        others += 1;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const stallSeconds = (Date.now() - started) / 1000;
+    while ((await peer.latency()).events < committed) await new Promise((r) => setTimeout(r, 100));
+    const latency = await peer.latency();
+    const { rows } = await writer.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM odoo_writer.orders WHERE status = 'synced' AND order_id <> $1`, [stalled]);
+    return {
+      'stalled create (s)': stallSeconds.toFixed(1),
+      'peer events committed during the stall': committed,
+      'peer commit→publish p50 ms': Number(latency.p50).toFixed(1),
+      'peer commit→publish p99 ms': Number(latency.p99).toFixed(1),
+      'peer commit→publish max ms': Number(latency.max).toFixed(1),
+      'other orders published during the stall / synced by its end': `${others} / ${rows[0]!.n}`,
+      'sale orders of the stalled order': h.saleOrders(stalled).length,
+    };
+  } finally {
+    await peer.close();
+    await h.close();
+  }
+}
+
 async function main(): Promise<void> {
   const stack = process.env.DATABASE_URL ? undefined : await startDevStack({ persistent: false });
   if (stack) Object.assign(process.env, stack.env);
@@ -66,6 +120,8 @@ async function main(): Promise<void> {
     const rows = [];
     for (const s of SCENARIOS) rows.push(await scenario(s.rate, s.concurrency));
     console.table(rows);
+    console.table(calls);
+    if (process.env.BENCH_STALL !== '0') console.table([await stallScenario()]);
   } finally {
     await stack?.stop();
   }

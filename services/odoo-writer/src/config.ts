@@ -15,7 +15,16 @@ export interface OdooWriterConfig {
   groupId: string;
   ordersTopic: string;
   shipmentsTopic: string;
-  odoo: { url: string; database: string; apiKey: string; protocol: OdooProtocol; login?: string; timeoutMs: number };
+  odoo: {
+    url: string;
+    database: string;
+    apiKey: string;
+    protocol: OdooProtocol;
+    login?: string;
+    timeoutMs: number;
+    /** Odoo's limit_time_real: after an ambiguous failure a write is looked up only once it (+10 s) has passed. */
+    limitTimeRealMs: number;
+  };
   rateLimitPerSecond: number;
   concurrency: number;
   /** Partitions handled at once, each with one consumer transaction of up to batchMax messages. */
@@ -25,7 +34,6 @@ export interface OdooWriterConfig {
   productCacheTtlMs: number;
   breakerThreshold: number;
   breakerHalfOpenMs: number;
-  parkedRetryIntervalMs: number;
   shutdownTimeoutMs: number;
   /** Run the outbox relay in this process (default true). */
   relay: boolean;
@@ -50,6 +58,7 @@ const schema = z
     ODOO_PROTOCOL: z.enum(['json2', 'jsonrpc']).default('json2'),
     ODOO_LOGIN: z.string().min(1).optional(),
     ODOO_TIMEOUT_MS: env.positiveInt().default(30_000),
+    ODOO_LIMIT_TIME_REAL_MS: env.positiveInt().default(120_000),
     ODOO_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(10),
     ODOO_CONCURRENCY: env.positiveInt().default(4),
     PARTITION_CONCURRENCY: env.positiveInt().default(12),
@@ -58,7 +67,6 @@ const schema = z
     PRODUCT_CACHE_TTL_MS: env.positiveInt().default(300_000),
     BREAKER_THRESHOLD: env.positiveInt().default(5),
     BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
-    PARKED_RETRY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
   })
   .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
@@ -78,7 +86,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     groupId: c.CONSUMER_GROUP,
     ordersTopic: c.ORDERS_TOPIC,
     shipmentsTopic: c.SHIPMENTS_TOPIC,
-    odoo: { url: c.ODOO_URL, database: c.ODOO_DATABASE, apiKey: c.ODOO_API_KEY, protocol: c.ODOO_PROTOCOL, login: c.ODOO_LOGIN, timeoutMs: c.ODOO_TIMEOUT_MS },
+    odoo: { url: c.ODOO_URL, database: c.ODOO_DATABASE, apiKey: c.ODOO_API_KEY, protocol: c.ODOO_PROTOCOL, login: c.ODOO_LOGIN, timeoutMs: c.ODOO_TIMEOUT_MS, limitTimeRealMs: c.ODOO_LIMIT_TIME_REAL_MS },
     rateLimitPerSecond: c.ODOO_RATE_LIMIT_PER_SECOND,
     concurrency: c.ODOO_CONCURRENCY,
     partitionConcurrency: c.PARTITION_CONCURRENCY,
@@ -87,7 +95,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     productCacheTtlMs: c.PRODUCT_CACHE_TTL_MS,
     breakerThreshold: c.BREAKER_THRESHOLD,
     breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
-    parkedRetryIntervalMs: c.PARKED_RETRY_INTERVAL_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
   };

@@ -1,11 +1,12 @@
 export { configFromEnv, type OdooWriterConfig } from './config';
 export { startOdooWriter, buildCore, type OdooWriter, type OdooWriterDeps } from './service';
 export { migrateOdooWriter, DEFAULT_SCHEMA } from './db/migrate';
-export { WriterStore, type OrderRow, type ParkedRow } from './db/store';
-export { OdooGateway, type GatewayOptions } from './odoo/gateway';
-export { BusinessError, asBusinessError, type BusinessErrorCode } from './odoo/failures';
+export { WriterStore, type OrderRow } from './db/store';
+export { OdooGateway, odooCircuit, type GatewayOptions } from './odoo/gateway';
+export { BusinessError, asBusinessError, classifyOdooError, type BusinessErrorCode } from './odoo/failures';
 export { XMLID_MODULE, xmlIdName, partnerReference, orderReference, returnReference, customerReference, sourceDocument, saleOrdersByOrderId } from './odoo/references';
-export { EventApplier, ERP_SYNC_TOPIC, parkedBackoffMs } from './sync/applier';
+export { ERP_SYNC_TOPIC } from './sync/erp-events';
+export { PLACE_KIND, FOLLOW_UP_KIND, placeKey, followUpKey } from './sync/effect-keys';
+export { OrderIntents } from './sync/intents';
 export { OrderPlacer, type AfterOdooWrite, type PlacedOrder } from './sync/orders';
-export { ParkedRetrier, type RetryPassReport } from './sync/parked-retrier';
-export { Coalescer } from './sync/coalescer';
+export { ParkedEffects, type ParkedSummary } from './sync/parked-retrier';

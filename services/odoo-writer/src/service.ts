@@ -1,4 +1,4 @@
-import { startService, type ConsumerRunner, type EventSerde } from '@retail-backbone/messaging';
+import { EffectExecutor, EffectStore, odooAmbiguityWindowMs, startService, type ConsumerRunner, type EventSerde } from '@retail-backbone/messaging';
 import type { Logger, Registry } from '@retail-backbone/observability';
 import { createOdooClient, type OdooClient } from '@retail-backbone/odoo-client';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
@@ -6,14 +6,15 @@ import type pg from 'pg';
 import type { OdooWriterConfig } from './config';
 import { ODOO_WRITER_MIGRATIONS } from './db/migrate';
 import { WriterStore } from './db/store';
-import { OdooGateway } from './odoo/gateway';
-import { EventApplier } from './sync/applier';
+import { OdooGateway, odooCircuit } from './odoo/gateway';
+import { followUpEffect } from './sync/follow-up-effect';
 import { FollowUps } from './sync/follow-ups';
+import { OrderIntents } from './sync/intents';
 import { OrderPlacer, type AfterOdooWrite } from './sync/orders';
-import { ParkedRetrier } from './sync/parked-retrier';
+import { ParkedEffects } from './sync/parked-retrier';
 import { PartnerResolver } from './sync/partners';
+import { placementEffect } from './sync/placement-effect';
 import { ProductResolver } from './sync/products';
-import { TransactionPlacements } from './sync/transaction-placements';
 
 export interface OdooWriterDeps {
   logger?: Logger;
@@ -30,7 +31,8 @@ export interface OdooWriterDeps {
 export interface OdooWriter {
   readonly port: number | undefined;
   readonly gateway: OdooGateway;
-  readonly retrier: ParkedRetrier;
+  readonly retrier: ParkedEffects;
+  readonly executor: EffectExecutor;
   readonly store: WriterStore;
   readonly pool: pg.Pool;
   readonly runner: ConsumerRunner;
@@ -38,43 +40,60 @@ export interface OdooWriter {
 }
 
 /** The domain objects without Kafka: what the service and the retry CLI share. */
-export function buildCore(config: OdooWriterConfig, pool: pg.Pool, logger: Logger, registry: Registry, afterOdooWrite?: AfterOdooWrite) {
+export function buildCore(
+  config: OdooWriterConfig,
+  pool: pg.Pool,
+  logger: Logger,
+  registry: Registry,
+  afterOdooWrite?: AfterOdooWrite,
+  { retryInitialDelayMs, retryMaxDelayMs }: { retryInitialDelayMs?: number; retryMaxDelayMs?: number } = {},
+) {
   const client: OdooClient = createOdooClient({ ...config.odoo, maxSockets: config.concurrency + 1, userAgent: `retail-backbone-${config.serviceName}` });
-  const gateway = new OdooGateway(client, {
-    ratePerSecond: config.rateLimitPerSecond,
-    concurrency: config.concurrency,
-    breakerThreshold: config.breakerThreshold,
-    halfOpenAfterMs: config.breakerHalfOpenMs,
-    logger,
-    registry,
-  });
+  const circuit = odooCircuit(config.breakerThreshold, config.breakerHalfOpenMs);
+  const gateway = new OdooGateway(client, { ratePerSecond: config.rateLimitPerSecond, concurrency: config.concurrency, circuit, logger, registry });
   const store = new WriterStore(config.schema);
+  const effects = new EffectStore(config.schema);
   const products = new ProductResolver(gateway, config.productCacheTtlMs, registry);
   const partners = new PartnerResolver(gateway, store, pool);
-  const placer = new OrderPlacer(gateway, products, partners, store, pool, {
-    windowMs: config.batchWindowMs,
-    maxBatch: config.batchMax,
-    registry,
-    afterOdooWrite,
-  });
-  const applier = new EventApplier(store, placer, new FollowUps(gateway, placer, products, store), registry);
-  const retrier = new ParkedRetrier({
+  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite });
+  // Several batches at once, so one stalled in Odoo leaves the other orders going; an attempt is
+  // bounded well above one call's timeout (a batch makes about six calls).
+  const limits = {
+    concurrency: config.concurrency,
+    timeoutMs: Math.max(60_000, config.odoo.timeoutMs * 8),
+    ambiguityWindowMs: odooAmbiguityWindowMs(config.odoo.limitTimeRealMs),
+    breaker: { policy: circuit, halfOpenAfterMs: config.breakerHalfOpenMs },
+  };
+  const executor = new EffectExecutor({
     pool,
-    store,
-    applier,
-    logger,
+    schema: config.schema,
     service: config.serviceName,
     region: config.region,
-    intervalMs: config.parkedRetryIntervalMs,
-    odooDown: () => gateway.isOpen,
+    logger,
+    registry,
+    definitions: [
+      // One placement batch at a time while it runs normally (the next one fills meanwhile, as
+      // the batches of calls are what the rate limit spends); a batch running longer than 2 s
+      // (stalled) lets another start.
+      placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }),
+      followUpEffect(new FollowUps(gateway, placer, products, store, pool), store, limits),
+    ],
+    pollIntervalMs: Math.max(10, config.batchWindowMs),
+    retryInitialDelayMs,
+    retryMaxDelayMs,
   });
+  const intents = new OrderIntents(store, effects, registry);
+  const retrier = new ParkedEffects(pool, effects);
   return {
     client,
     gateway,
     store,
-    applier,
+    effects,
+    executor,
+    intents,
     retrier,
     close: async () => {
+      await executor.stop();
       await gateway.stop();
       await client.close();
     },
@@ -82,9 +101,10 @@ export function buildCore(config: OdooWriterConfig, pool: pg.Pool, logger: Logge
 }
 
 /**
- * The writer as a declaration for the service kit: its tables, the consumer of orders and
- * shipments, the parked retrier, and the Odoo circuit as a readiness check. Consumption pauses
- * while the Odoo circuit is open.
+ * The writer as a declaration for the service kit: its tables (with the outside-effects table),
+ * the consumer of orders and shipments (it only records intents: see OrderIntents), the effect
+ * executor that calls Odoo after COMMIT with no transaction open, and the Odoo circuit as a
+ * readiness check. Consumption pauses while the Odoo circuit is open.
  */
 export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriterDeps = {}): Promise<OdooWriter> {
   const topics = [config.ordersTopic, config.shipmentsTopic];
@@ -95,28 +115,23 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
     logLevel: config.logLevel,
     logger: deps.logger,
     registry: deps.registry,
-    // Each partition consumed at once holds a transaction while its orders wait for their Odoo
-    // batch, and the intent and partner writes use a connection of their own.
-    database: { url: config.databaseUrl, schema: config.schema, poolSize: config.partitionConcurrency * 2 + 6, migrations: [ODOO_WRITER_MIGRATIONS] },
+    // One short transaction per partition consumed at once, plus the executor's claims, lease
+    // renewals, completions and partner locks (no connection is held during an Odoo call).
+    database: { url: config.databaseUrl, schema: config.schema, poolSize: config.partitionConcurrency * 2 + 6, effects: true, migrations: [ODOO_WRITER_MIGRATIONS] },
     kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, client: deps.kafka, serde: deps.serde },
     relay: config.relay,
     consumers: ({ pool, logger, registry }) => {
-      core = buildCore(config, pool, logger, registry, deps.afterOdooWrite);
-      const placements = new TransactionPlacements(core.applier);
+      core = buildCore(config, pool, logger, registry, deps.afterOdooWrite, deps);
       return [
         {
           groupId: config.groupId,
           topics,
-          // A transaction's OrderPlaced events are placed in Odoo together right before its COMMIT, so
-          // a transaction holds up to one Odoo batch. A rollback after the write costs a lookup, not a
-          // duplicate: the pending rows are already committed.
           transactionBatchSize: config.batchMax,
           partitionsConsumedConcurrently: config.partitionConcurrency,
           retryInitialDelayMs: deps.retryInitialDelayMs,
           retryMaxDelayMs: deps.retryMaxDelayMs,
           consumerConfig: deps.consumerConfig,
-          handler: placements.handler,
-          beforeCommit: placements.beforeCommit,
+          handler: core.intents.handler,
         },
       ];
     },
@@ -131,9 +146,11 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
           logger.error('could not pause or resume consumption', { error });
         }
       });
+      // Components start before the consumers and stop after them (reverse order): intents the
+      // consumers record are durable rows, so the executor may drain them after the consumers stop.
       return [
         { name: 'odoo', stop: () => core.close() },
-        { name: 'parked-retrier', start: () => core.retrier.start(), stop: () => core.retrier.stop() },
+        { name: 'effect-executor', start: () => core.executor.start(), stop: () => core.executor.stop() },
       ];
     },
     http:
@@ -152,5 +169,14 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
           },
   });
   service.logger.info('odoo-writer started', { topics, group: config.groupId, protocol: config.odoo.protocol, rate_limit_per_second: config.rateLimitPerSecond });
-  return { port: service.port, gateway: core.gateway, retrier: core.retrier, store: core.store, pool: service.pool, runner: service.consumers[0]!, stop: service.stop };
+  return {
+    port: service.port,
+    gateway: core.gateway,
+    retrier: core.retrier,
+    executor: core.executor,
+    store: core.store,
+    pool: service.pool,
+    runner: service.consumers[0]!,
+    stop: service.stop,
+  };
 }

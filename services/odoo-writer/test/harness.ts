@@ -86,7 +86,9 @@ export interface Harness {
 export async function startHarness(
   options: { protocol?: 'json2' | 'jsonrpc'; simulator?: OdooSimulatorOptions; config?: Partial<OdooWriterConfig>; partitions?: number } = {},
 ): Promise<Harness> {
-  const sim = await startOdooSimulator({ apiKeys: ['test-key'], ...options.simulator });
+  // A short limit_time_real, so that a lookup after an ambiguous failure (limit + 10 s) comes soon.
+  const limitTimeRealMs = options.simulator?.limitTimeRealMs ?? 2_000;
+  const sim = await startOdooSimulator({ apiKeys: ['test-key'], ...options.simulator, limitTimeRealMs });
   const db = await createTestDatabase('odoo_writer');
   const kafka = testKafka();
   const ordersTopic = `retail.orders.v1.${uniqueName('t')}`;
@@ -110,7 +112,7 @@ export async function startHarness(
     groupId: uniqueName('odoo-writer'),
     ordersTopic,
     shipmentsTopic,
-    odoo: { url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol, login: sim.login, timeoutMs: 5_000 },
+    odoo: { url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol, login: sim.login, timeoutMs: 5_000, limitTimeRealMs },
     rateLimitPerSecond: 200,
     concurrency: 4,
     partitionConcurrency: 6,
@@ -119,7 +121,6 @@ export async function startHarness(
     productCacheTtlMs: 60_000,
     breakerThreshold: 3,
     breakerHalfOpenMs: 300,
-    parkedRetryIntervalMs: 0,
     shutdownTimeoutMs: 5_000,
     relay: false,
     ...options.config,

@@ -1,4 +1,5 @@
 import { uniqueName } from '@retail-backbone/devstack';
+import { placeKey } from '../src/sync/effect-keys';
 import { orderPlaced, startHarness, waitFor, type Harness } from './harness';
 
 describe('odoo-writer over JSON-2', () => {
@@ -129,7 +130,7 @@ describe('odoo-writer over JSON-2', () => {
     expect(refunds[0]!.state).toBe('posted');
   });
 
-  it('parks an order with an unknown SKU, emits ErpSyncFailed, and syncs it once the product exists', async () => {
+  it('parks an order with an unknown SKU, emits ErpSyncFailed once, and syncs it and the shipment waiting for it once the product exists', async () => {
     const id = `shopify:parked.example:${uniqueName('o')}`;
     const sku = `RB-NEW-${uniqueName('sku')}`;
     await h.publish('OrderPlaced', orderPlaced(id, [sku]));
@@ -140,20 +141,25 @@ describe('odoo-writer over JSON-2', () => {
     expect(failure).toMatchObject({ operation: 'create', errorCode: 'product_not_found', retryable: true });
     expect(h.saleOrders(id)).toHaveLength(0);
 
-    // a cancellation-free follow-up waits behind the parked order
+    // a follow-up waits for the parked order
     await h.publish('ShipmentDispatched', { orderId: id, shipmentId: `wms:${uniqueName('s')}`, source: 'wms', lines: [{ lineId: '1', sku, quantity: 1 }], trackingNumber: 'TRK-1', erpPickingId: null });
-    await waitFor(async () => (await h.writer!.store.parkedCount(h.writer!.pool)) >= 2);
+    const writer = h.writer!;
+    await waitFor(async () => {
+      const summary = await writer.retrier.summary(id);
+      return summary.parked === 1 && summary.waiting === 1;
+    });
 
-    const early = await h.writer!.retrier.runOnce({ orderId: id, ignoreSchedule: true });
-    expect(early.resolved).toBe(0);
+    // retried before the product exists: refused again, and no second ErpSyncFailed
+    expect(await writer.retrier.retryNow({ orderId: id })).toBe(1);
+    await waitFor(async () => ((await writer.executor.store.get(writer.pool, placeKey(id)))?.failures ?? 0) >= 2);
+    expect((await h.outbox('ErpSyncFailed')).filter((e) => e.orderId === id)).toHaveLength(1);
 
     h.sim.control.seedProducts([{ default_code: sku, name: 'New product', lst_price: 12, qty: 5 }]);
-    const report = await h.writer!.retrier.runOnce({ orderId: id, ignoreSchedule: true });
-    expect(report.resolved).toBe(2);
+    expect(await writer.retrier.retryNow({ orderId: id })).toBe(1);
+    await waitFor(async () => (await synced(id)).length === 1 && (await synced(id, 'picking_validate')).length === 1);
     expect(h.saleOrders(id)).toHaveLength(1);
     expect(h.saleOrders(id)[0]!.state).toBe('sale');
-    expect(await synced(id)).toHaveLength(1);
-    expect(await synced(id, 'picking_validate')).toHaveLength(1);
+    expect(await writer.retrier.summary(id)).toEqual({ parked: 0, waiting: 0 });
     expect(await h.dlqCount()).toBe(0);
   });
 });

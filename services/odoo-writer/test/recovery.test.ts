@@ -53,6 +53,6 @@ describe('odoo-writer recovery over JSON-RPC', () => {
     expect(writer.gateway.isOpen).toBe(false);
     expect(writer.runner.kafkaConsumer.paused()).toHaveLength(0);
     expect(await h.dlqCount()).toBe(0);
-    expect(await writer.store.parkedCount(writer.pool)).toBe(0);
+    expect((await writer.retrier.summary()).parked).toBe(0);
   }, 60_000);
 });

@@ -76,12 +76,23 @@ export interface EffectDefinition<P = Record<string, unknown>, R = unknown> {
   batchSize?: number;
   /** Batches of this kind performed at once (default 1): a stalled one leaves the others going. */
   concurrency?: number;
+  /**
+   * A further batch of this kind starts only once every batch in flight has been performing this
+   * long, or has finished its calls and is recording its outcomes (default 0: at once, up to
+   * `concurrency`). Effects recorded meanwhile fill the next batch instead of going out in small
+   * or competing ones, while a batch that stalls still leaves the others going after this delay.
+   */
+  overlapAfterMs?: number;
   /** Bound on one attempt (default 60 s); hitting it is an ambiguous failure. */
   timeoutMs?: number;
   /** Attempts started per second for this kind (bottleneck), unlimited when absent. */
   ratePerSecond?: number;
-  /** Consecutive infrastructure failures that open this kind's circuit (default 5); false: none. */
-  breaker?: { threshold: number; halfOpenAfterMs: number } | false;
+  /**
+   * Consecutive infrastructure failures that open this kind's circuit (default 5); false: none.
+   * `policy`: a circuit shared with other kinds (and observed by the service) instead of one of
+   * its own, when several kinds call the same outside system; it decides which errors count.
+   */
+  breaker?: { threshold: number; halfOpenAfterMs: number } | { policy: CircuitBreakerPolicy; halfOpenAfterMs: number } | false;
   /** The other side's own time limit plus a margin; defaults to the executor's. */
   ambiguityWindowMs?: number;
   /** Delay before a failed effect is tried again (default 30 s doubling to 1 h). */
@@ -129,10 +140,16 @@ export function defaultFailedRetryDelayMs(failures: number): number {
 interface Kind {
   def: EffectDefinition<Record<string, unknown>, unknown>;
   inFlight: number;
+  /** Start times of the batches in flight. */
+  started: Set<{ at: number }>;
+  overlapAfterMs: number;
   concurrency: number;
   batchSize: number;
   window: number;
   breaker: CircuitBreakerPolicy | undefined;
+  halfOpenAfterMs: number;
+  /** When the circuit last opened: claims wait halfOpenAfterMs, then one attempt probes it. */
+  openedAt: number;
   timeout: TimeoutPolicy;
   limiter: Bottleneck | undefined;
 }
@@ -173,22 +190,29 @@ export class EffectExecutor {
       const breaker =
         def.breaker === false
           ? undefined
-          : circuitBreaker(
-              handleWhen((e) => !(e instanceof BrokenCircuitError) && (e instanceof TaskCancelledError || classify(e) !== 'failed')),
-              { halfOpenAfter: def.breaker?.halfOpenAfterMs ?? 5_000, breaker: new ConsecutiveBreaker(def.breaker?.threshold ?? 5) },
-            );
-      breaker?.onBreak(() => options.logger.warn('effect circuit opened', { effect_kind: def.kind }));
-      breaker?.onReset(() => options.logger.info('effect circuit closed', { effect_kind: def.kind }));
+          : def.breaker && 'policy' in def.breaker
+            ? def.breaker.policy
+            : circuitBreaker(
+                handleWhen((e) => !(e instanceof BrokenCircuitError) && (e instanceof TaskCancelledError || classify(e) !== 'failed')),
+                { halfOpenAfter: def.breaker?.halfOpenAfterMs ?? 5_000, breaker: new ConsecutiveBreaker(def.breaker?.threshold ?? 5) },
+              );
+      const halfOpenAfterMs = (def.breaker && def.breaker.halfOpenAfterMs) || 5_000;
       this.kinds.set(def.kind, {
         def,
         inFlight: 0,
+        started: new Set(),
+        overlapAfterMs: Math.max(0, def.overlapAfterMs ?? 0),
         concurrency: Math.max(1, def.concurrency ?? 1),
         batchSize: Math.max(1, def.batchSize ?? 1),
         window: def.ambiguityWindowMs ?? window,
         breaker,
+        halfOpenAfterMs,
+        openedAt: 0,
         timeout: timeout(def.timeoutMs ?? 60_000, TimeoutStrategy.Aggressive),
         limiter: def.ratePerSecond ? new Bottleneck({ minTime: Math.ceil(1000 / def.ratePerSecond) }) : undefined,
       });
+      const kind = this.kinds.get(def.kind)!;
+      breaker?.onBreak(() => (kind.openedAt = Date.now()));
     }
     this.metrics = effectMetrics(options.registry, this.store, options.pool);
   }
@@ -260,11 +284,22 @@ export class EffectExecutor {
     });
   }
 
+  /**
+   * An open circuit is only left (half-open) by an attempt made through it, so claims stop only
+   * until the half-open delay has passed; then the next claimed batch is the probe.
+   */
+  private waitingForProbe(kind: Kind): boolean {
+    return kind.breaker !== undefined && kind.breaker.state === CircuitState.Open && Date.now() - kind.openedAt < kind.halfOpenAfterMs;
+  }
+
   /** One claim for every kind with a free slot and a closed (or half-open) circuit. */
   private async pass(): Promise<number> {
-    const free = [...this.kinds.values()].filter((k) => k.inFlight < k.concurrency && !(k.breaker && k.breaker.state === CircuitState.Open));
+    const now = Date.now();
+    const free = [...this.kinds.values()].filter(
+      (k) => k.inFlight < k.concurrency && !this.waitingForProbe(k) && (k.overlapAfterMs === 0 || [...k.started].every((b) => now - b.at >= k.overlapAfterMs)),
+    );
     if (free.length === 0) return 0;
-    const limit = free.reduce((n, k) => n + k.batchSize * (k.concurrency - k.inFlight), 0);
+    const limit = free.reduce((n, k) => n + k.batchSize * this.batchesToStart(k), 0);
     const rows = await this.store.claim(this.options.pool, {
       owner: this.workerId,
       kinds: free.map((k) => k.def.kind),
@@ -277,15 +312,23 @@ export class EffectExecutor {
     const surplus: EffectRow[] = [];
     for (const [name, claimed] of byKind) {
       const kind = this.kinds.get(name)!;
-      for (let i = 0; i < claimed.length; i += kind.batchSize) {
+      const batches = this.batchesToStart(kind);
+      for (let i = 0, n = 0; i < claimed.length; i += kind.batchSize, n++) {
         const batch = claimed.slice(i, i + kind.batchSize);
-        if (kind.inFlight >= kind.concurrency) {
+        if (n >= batches) {
           surplus.push(...batch);
           continue;
         }
         kind.inFlight += 1;
-        const attempt = this.attempt(kind, batch).finally(() => {
+        const startedAt = { at: Date.now() };
+        kind.started.add(startedAt);
+        const performed = () => {
+          // Its calls are over (only its outcomes are being recorded): the next batch may start.
+          if (kind.started.delete(startedAt)) this.wake();
+        };
+        const attempt = this.attempt(kind, batch, performed).finally(() => {
           kind.inFlight -= 1;
+          performed();
           this.inFlight.delete(attempt);
           this.wake();
         });
@@ -296,7 +339,16 @@ export class EffectExecutor {
     return rows.length - surplus.length;
   }
 
-  private async attempt(kind: Kind, rows: EffectRow[]): Promise<void> {
+  /**
+   * Batches a pass may start for a kind with a free slot: every free slot, or only one when
+   * batches overlap after a delay (the next one starts once this one has run overlapAfterMs).
+   */
+  private batchesToStart(kind: Kind): number {
+    const free = kind.concurrency - kind.inFlight;
+    return kind.overlapAfterMs > 0 ? Math.min(1, free) : free;
+  }
+
+  private async attempt(kind: Kind, rows: EffectRow[], performed: () => void): Promise<void> {
     const effects: ClaimedEffect[] = rows.map((r) => ({
       id: r.id,
       key: r.key,
@@ -333,6 +385,7 @@ export class EffectExecutor {
       outcomes = effects.map(() => ({ status: cls, error }));
     } finally {
       clearInterval(renew);
+      performed();
     }
     this.metrics.attemptSeconds.observe({ kind: kind.def.kind }, (performance.now() - started) / 1000);
     await this.settle(kind, effects, fence, outcomes);

@@ -1,29 +1,30 @@
-import { createDatabasePool } from '@retail-backbone/messaging';
-import { createLogger, createMetricsRegistry } from '@retail-backbone/observability';
+import { createDatabasePool, EffectStore } from '@retail-backbone/messaging';
+import { createLogger } from '@retail-backbone/observability';
 import { Command } from 'commander';
 import { configFromEnv } from '../config';
 import { migrateOdooWriter } from '../db/migrate';
-import { buildCore } from '../service';
+import { ParkedEffects } from '../sync/parked-retrier';
 
-/** Retries parked events now, ignoring their backoff schedule; same environment as the service. */
+/**
+ * Makes Odoo writes refused for a business reason (e.g. unknown SKU) due now, ignoring their
+ * backoff; the running writer's effect executor performs them. Same environment as the service.
+ */
 async function main(): Promise<void> {
   const program = new Command()
     .name('retry-parked')
-    .description('Retry events parked after a business failure (e.g. unknown SKU), earliest per order first')
+    .description('Retry Odoo writes parked after a business failure (e.g. unknown SKU) now; the running writer performs them')
     .option('--order <orderId>', 'only this order')
     .parse();
   const { order } = program.opts<{ order?: string }>();
   const config = configFromEnv();
-  const logger = createLogger({ service: `${config.serviceName}-retry-parked`, level: config.logLevel });
   await migrateOdooWriter(config.databaseUrl, config.schema);
-  const pool = createDatabasePool({ connectionString: config.databaseUrl, max: 4, name: 'retry-parked', logger });
-  const core = buildCore({ ...config, parkedRetryIntervalMs: 0 }, pool, logger, createMetricsRegistry({ service: 'retry-parked', defaultMetrics: false }));
+  const logger = createLogger({ service: `${config.serviceName}-retry-parked`, level: config.logLevel });
+  const pool = createDatabasePool({ connectionString: config.databaseUrl, max: 2, name: 'retry-parked', logger });
   try {
-    const report = await core.retrier.runOnce({ orderId: order, ignoreSchedule: true });
-    process.stdout.write(`${JSON.stringify(report)}\n`);
-    process.exitCode = report.interruptedBy ? 2 : 0;
+    const parked = new ParkedEffects(pool, new EffectStore(config.schema));
+    const due = await parked.retryNow({ orderId: order });
+    process.stdout.write(`${JSON.stringify({ madeDue: due, ...(await parked.summary(order)) })}\n`);
   } finally {
-    await core.close();
     await pool.end();
   }
 }

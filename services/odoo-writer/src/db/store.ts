@@ -1,4 +1,4 @@
-import { assertSchemaName, fromStoredJson, toStoredJson } from '@retail-backbone/messaging';
+import { assertSchemaName } from '@retail-backbone/messaging';
 import type { Pool, PoolClient } from 'pg';
 
 type Db = Pool | PoolClient;
@@ -15,22 +15,12 @@ export interface OrderRow {
   attempts: number;
 }
 
-export interface ParkedRow {
-  id: string;
-  order_id: string;
-  event_id: string;
-  event_type: string;
-  payload: Record<string, unknown>;
-  reason: string;
-  failure_emitted: boolean;
-  attempts: number;
-}
-
 export interface SyncedOrder {
   odooOrderId: number;
   odooOrderName: string | null;
   odooPartnerId: number | null;
   odooState: string | null;
+  attempts?: number;
 }
 
 /** The writer's tables; every statement is qualified with the service schema. */
@@ -55,29 +45,18 @@ export class WriterStore {
     return rows[0];
   }
 
-  /**
-   * Commits the intent to write these orders before Odoo is called (own statement, autocommit),
-   * returning the attempt number of each.
-   */
-  async markPending(pool: Pool, orderIds: string[]): Promise<Map<string, number>> {
-    if (orderIds.length === 0) return new Map();
-    const { rows } = await pool.query<{ order_id: string; attempts: number }>(
-      `INSERT INTO ${this.t('orders')} (order_id, status, attempts)
-       SELECT id, 'pending', 1 FROM unnest($1::text[]) AS id
-       ON CONFLICT (order_id) DO UPDATE SET attempts = ${this.t('orders')}.attempts + 1, updated_at = now()
-       RETURNING order_id, attempts`,
-      [orderIds],
-    );
-    return new Map(rows.map((r) => [r.order_id, r.attempts]));
+  /** The order row of a placement just recorded as an effect (left as it is when it exists). */
+  async markIntended(tx: PoolClient, orderId: string): Promise<void> {
+    await tx.query(`INSERT INTO ${this.t('orders')} (order_id, status, attempts) VALUES ($1, 'pending', 0) ON CONFLICT (order_id) DO NOTHING`, [orderId]);
   }
 
   async markSynced(tx: PoolClient, orderId: string, synced: SyncedOrder): Promise<void> {
     await tx.query(
       `INSERT INTO ${this.t('orders')} (order_id, status, odoo_order_id, odoo_order_name, odoo_partner_id, odoo_state, attempts)
-       VALUES ($1, 'synced', $2, $3, $4, $5, 1)
+       VALUES ($1, 'synced', $2, $3, $4, $5, $6)
        ON CONFLICT (order_id) DO UPDATE SET status = 'synced', odoo_order_id = $2, odoo_order_name = $3,
-         odoo_partner_id = $4, odoo_state = $5, updated_at = now()`,
-      [orderId, synced.odooOrderId, synced.odooOrderName, synced.odooPartnerId, synced.odooState],
+         odoo_partner_id = $4, odoo_state = $5, attempts = $6, updated_at = now()`,
+      [orderId, synced.odooOrderId, synced.odooOrderName, synced.odooPartnerId, synced.odooState, synced.attempts ?? 1],
     );
   }
 
@@ -122,77 +101,5 @@ export class WriterStore {
        ON CONFLICT (ref) DO UPDATE SET odoo_partner_id = EXCLUDED.odoo_partner_id, fingerprint = EXCLUDED.fingerprint, updated_at = now()`,
       [partners.map((p) => p.ref), partners.map((p) => p.id), partners.map((p) => p.fingerprint)],
     );
-  }
-
-  /** Parked events of an order that come before `beforeId` (all of them when absent). */
-  async hasParkedBefore(tx: PoolClient, orderId: string, beforeId?: string): Promise<boolean> {
-    const { rowCount } = await tx.query(
-      `SELECT 1 FROM ${this.t('parked')} WHERE order_id = $1 AND status = 'parked' AND ($2::bigint IS NULL OR id < $2::bigint) LIMIT 1`,
-      [orderId, beforeId ?? null],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-
-  async park(
-    tx: PoolClient,
-    entry: { orderId: string; eventId: string; eventType: string; payload: unknown; reason: string; message: string; failureEmitted: boolean },
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO ${this.t('parked')} (order_id, event_id, event_type, payload, reason, error_message, failure_emitted)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
-       ON CONFLICT (event_id) DO NOTHING`,
-      [entry.orderId, entry.eventId, entry.eventType, toStoredJson(entry.payload), entry.reason, entry.message, entry.failureEmitted],
-    );
-  }
-
-  /** The earliest parked event of each order whose next attempt is due. */
-  async dueParked(db: Db, limit: number, options: { orderId?: string; ignoreSchedule?: boolean } = {}): Promise<ParkedRow[]> {
-    const { rows } = await db.query<ParkedRow & { payload: unknown }>(
-      `SELECT * FROM (
-         SELECT DISTINCT ON (order_id) id::text, order_id, event_id, event_type, payload, reason, failure_emitted, attempts, next_attempt_at
-         FROM ${this.t('parked')} WHERE status = 'parked' AND ($2::text IS NULL OR order_id = $2)
-         ORDER BY order_id, id
-       ) earliest WHERE $3 OR next_attempt_at <= now() ORDER BY id LIMIT $1`,
-      [limit, options.orderId ?? null, options.ignoreSchedule ?? false],
-    );
-    return rows.map((r) => ({ ...r, payload: fromStoredJson(r.payload) as Record<string, unknown> }));
-  }
-
-  /** Locks a parked row for a retry; undefined when another retrier took it or it was resolved. */
-  async claimParked(tx: PoolClient, id: string): Promise<ParkedRow | undefined> {
-    const { rows } = await tx.query<ParkedRow & { payload: unknown }>(
-      `SELECT id::text, order_id, event_id, event_type, payload, reason, failure_emitted, attempts
-       FROM ${this.t('parked')} WHERE id = $1 AND status = 'parked' FOR UPDATE SKIP LOCKED`,
-      [id],
-    );
-    const row = rows[0];
-    return row && { ...row, payload: fromStoredJson(row.payload) as Record<string, unknown> };
-  }
-
-  async resolveParked(tx: PoolClient, id: string, status: 'resolved' | 'superseded'): Promise<void> {
-    await tx.query(`UPDATE ${this.t('parked')} SET status = $2, resolved_at = now(), updated_at = now() WHERE id = $1`, [id, status]);
-  }
-
-  /** Supersedes every open parked event of an order of one type (e.g. a placement after a cancel). */
-  async supersedeParked(tx: PoolClient, orderId: string, eventType: string): Promise<number> {
-    const { rowCount } = await tx.query(
-      `UPDATE ${this.t('parked')} SET status = 'superseded', resolved_at = now(), updated_at = now()
-       WHERE order_id = $1 AND event_type = $2 AND status = 'parked'`,
-      [orderId, eventType],
-    );
-    return rowCount ?? 0;
-  }
-
-  async retryLater(tx: PoolClient, id: string, update: { reason: string; message: string; delayMs: number; failureEmitted: boolean }): Promise<void> {
-    await tx.query(
-      `UPDATE ${this.t('parked')} SET attempts = attempts + 1, reason = $2, error_message = $3, failure_emitted = $5,
-         next_attempt_at = now() + ($4::int * interval '1 millisecond'), updated_at = now() WHERE id = $1`,
-      [id, update.reason, update.message, Math.round(update.delayMs), update.failureEmitted],
-    );
-  }
-
-  async parkedCount(db: Db): Promise<number> {
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.t('parked')} WHERE status = 'parked'`);
-    return rows[0]!.n;
   }
 }

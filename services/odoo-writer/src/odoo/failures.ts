@@ -6,6 +6,7 @@ import {
   OdooServerError,
   OdooValidationError,
 } from '@retail-backbone/odoo-client';
+import type { EffectErrorClass } from '@retail-backbone/messaging';
 
 /** Stable error codes carried by ErpSyncFailed.errorCode. */
 export type BusinessErrorCode =
@@ -53,4 +54,15 @@ export function asBusinessError(error: unknown): BusinessError | undefined {
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.slice(0, 300);
+}
+
+/**
+ * How the effect executor reads an error thrown out of a batch of Odoo calls: a business refusal
+ * is 'failed' (parked); an Odoo error that proves the call was not applied is 'retry'; a timeout,
+ * a dropped connection or anything unknown is 'ambiguous' (looked up only after limit_time_real).
+ */
+export function classifyOdooError(error: unknown): EffectErrorClass {
+  if (asBusinessError(error)) return 'failed';
+  if (error instanceof OdooError) return error.ambiguous ? 'ambiguous' : 'retry';
+  return 'ambiguous';
 }

@@ -13,10 +13,10 @@ import {
 import type { Logger, Registry } from '@retail-backbone/observability';
 import Bottleneck from 'bottleneck';
 import {
-  BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
+  TaskCancelledError,
   circuitBreaker,
   handleWhen,
   retry,
@@ -29,10 +29,8 @@ export interface GatewayOptions {
   ratePerSecond: number;
   /** Calls in flight at once. */
   concurrency: number;
-  /** Consecutive outage failures that open the circuit. */
-  breakerThreshold?: number;
-  /** Time the circuit stays open before a probe call is let through. */
-  halfOpenAfterMs?: number;
+  /** The Odoo circuit (see odooCircuit), observed here for readiness and the pause of consumption. */
+  circuit: CircuitBreakerPolicy;
   /** Attempts of a call whose failure proves it was not applied (503, 429, lock, refused). */
   retryAttempts?: number;
   retryInitialDelayMs?: number;
@@ -42,9 +40,18 @@ export interface GatewayOptions {
 
 export type CircuitListener = (state: 'open' | 'closed') => void;
 
-/** The failures that mean "Odoo is not there", which open the circuit. */
+/** The failures that mean "Odoo is not there" (an attempt that timed out included), which open the circuit. */
 function isOutage(error: unknown): boolean {
-  return error instanceof OdooUnavailableError || error instanceof OdooTimeoutError || error instanceof OdooAccessError;
+  return error instanceof OdooUnavailableError || error instanceof OdooTimeoutError || error instanceof OdooAccessError || error instanceof TaskCancelledError;
+}
+
+/**
+ * One circuit for everything the writer does to Odoo, applied by the effect executor around each
+ * attempt (a batch of calls): `threshold` consecutive outage failures open it; after
+ * `halfOpenAfterMs` the next attempt is the probe.
+ */
+export function odooCircuit(threshold: number, halfOpenAfterMs: number): CircuitBreakerPolicy {
+  return circuitBreaker(handleWhen(isOutage), { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(threshold) });
 }
 
 /**
@@ -64,17 +71,13 @@ const READS = new Set(['search', 'search_read', 'search_count', 'read', 'name_se
 
 /**
  * Every Odoo call of the writer goes through here: an even-spaced rate limit and a concurrency cap
- * (bottleneck), resends of provably-unapplied calls with backoff, and a circuit breaker over
- * outage failures (cockatiel). While the circuit is open, calls fail at once with an
- * OdooUnavailableError and a probe runs every `halfOpenAfterMs` until Odoo answers again.
+ * (bottleneck) and resends of provably-unapplied calls with backoff (cockatiel). The circuit over
+ * outage failures is the effect executor's, around whole attempts; the gateway reports its state.
  */
 export class OdooGateway {
   private readonly limiter: Bottleneck;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly listeners: CircuitListener[] = [];
-  private probeTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private readonly halfOpenAfterMs: number;
   private readonly calls: Counter;
   private readonly duration: Histogram;
   private readonly circuit: Gauge;
@@ -88,11 +91,7 @@ export class OdooGateway {
     // +1 ms: calls are counted where they arrive, and spacing of exactly 1000/rate could let a
     // jittered (rate + 1)th call into the same second.
     this.limiter = new Bottleneck({ maxConcurrent: options.concurrency, minTime: Math.ceil(1000 / options.ratePerSecond) + 1 });
-    this.halfOpenAfterMs = options.halfOpenAfterMs ?? 5_000;
-    this.breaker = circuitBreaker(handleWhen(isOutage), {
-      halfOpenAfter: this.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
-    });
+    this.breaker = options.circuit;
     this.breaker.onBreak(() => this.changed('open'));
     this.breaker.onReset(() => this.changed('closed'));
     const r = options.registry;
@@ -127,8 +126,6 @@ export class OdooGateway {
 
   /** Waits for running calls; later calls fail. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.probeTimer);
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
   }
 
@@ -139,14 +136,11 @@ export class OdooGateway {
     const policy = retry(handleWhen((e) => resendable(e, idempotent)), { maxAttempts: maxAttempts - 1, backoff });
     const started = performance.now();
     try {
-      const result = await policy.execute(() => this.breaker.execute(() => this.limiter.schedule(call)));
+      const result = await policy.execute(() => this.limiter.schedule(call));
       this.calls.inc({ model, method, outcome: 'ok' });
       return result;
     } catch (error) {
-      this.calls.inc({ model, method, outcome: error instanceof OdooError ? error.name : error instanceof BrokenCircuitError ? 'circuit_open' : 'error' });
-      if (error instanceof BrokenCircuitError) {
-        throw new OdooUnavailableError({ message: `Odoo circuit open; ${model}/${method} not sent`, cause: error });
-      }
+      this.calls.inc({ model, method, outcome: error instanceof OdooError ? error.name : 'error' });
       throw error;
     } finally {
       this.duration.observe({ model, method }, (performance.now() - started) / 1000);
@@ -155,8 +149,7 @@ export class OdooGateway {
 
   private changed(state: 'open' | 'closed'): void {
     this.circuit.set(state === 'open' ? 1 : 0);
-    this.options.logger.warn(state === 'open' ? 'Odoo circuit opened' : 'Odoo circuit closed', { half_open_after_ms: this.halfOpenAfterMs });
-    if (state === 'open') this.scheduleProbe();
+    this.options.logger.warn(state === 'open' ? 'Odoo circuit opened' : 'Odoo circuit closed');
     for (const listener of this.listeners) {
       try {
         listener(state);
@@ -164,23 +157,5 @@ export class OdooGateway {
         this.options.logger.error('circuit listener failed', { error });
       }
     }
-  }
-
-  /**
-   * While consumption is paused nothing else calls Odoo, so the half-open probe is made here: a
-   * cheap version call through the breaker, repeated until the circuit closes.
-   */
-  private scheduleProbe(): void {
-    clearTimeout(this.probeTimer);
-    if (this.stopped) return;
-    this.probeTimer = setTimeout(() => {
-      void this.breaker
-        .execute(() => this.limiter.schedule(() => this.client.version()))
-        .catch(() => undefined)
-        .finally(() => {
-          if (this.isOpen) this.scheduleProbe();
-        });
-    }, this.halfOpenAfterMs);
-    this.probeTimer.unref();
   }
 }

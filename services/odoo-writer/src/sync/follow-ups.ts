@@ -1,6 +1,6 @@
 import type { OrderCancelled, ReturnReceived, ShipmentDispatched } from '@retail-backbone/contracts';
 import { X2Many, type OdooValues } from '@retail-backbone/odoo-client';
-import type { PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { WriterStore } from '../db/store';
 import { BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
@@ -16,6 +16,14 @@ export interface SyncOutcome {
   erpPartnerId: number | null;
   erpReference: string;
   attempts: number;
+}
+
+/** What the completion transaction records for a follow-up written to Odoo. */
+export interface FollowUpResult {
+  outcome: SyncOutcome;
+  operation: { operation: SyncOutcome['operation']; reference: string; odooResId: number };
+  /** Local order status to set with it. */
+  status?: 'cancelled';
 }
 
 interface OdooOrderRef {
@@ -40,7 +48,9 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /**
  * Writes that follow an order: cancellation, return (as a posted customer credit note) and
  * picking validation with the carrier's tracking number. Each one reads Odoo's state before
- * acting, so a retry after an ambiguous failure or a crash never applies it twice.
+ * acting, so a retry after an ambiguous failure or a crash never applies it twice. Called by the
+ * effect executor with no transaction open; the local state is read from the pool and the result
+ * is recorded by the caller's completion transaction. null: already applied, nothing to emit.
  */
 export class FollowUps {
   constructor(
@@ -48,18 +58,17 @@ export class FollowUps {
     private readonly placer: OrderPlacer,
     private readonly products: ProductResolver,
     private readonly store: WriterStore,
+    private readonly pool: Pool,
   ) {}
 
-  async cancel(tx: PoolClient, event: OrderCancelled): Promise<SyncOutcome | null> {
-    if (await this.store.hasOperation(tx, event.orderId, 'cancel', event.orderId)) return null;
-    const order = await this.odooOrder(tx, event.orderId);
+  async cancel(event: OrderCancelled): Promise<FollowUpResult | null> {
+    if (await this.store.hasOperation(this.pool, event.orderId, 'cancel', event.orderId)) return null;
+    const order = await this.odooOrder(event.orderId);
     const [row] = await this.odoo.searchRead<{ id: number; state: string }>('sale.order', [['id', '=', order.id]], { fields: ['state'] });
     if (!row) throw new BusinessError('record_missing', `sale.order ${order.id} no longer exists`);
     // without disable_cancel_warning Odoo 17+ answers a confirmed order with the cancel wizard's action
     if (row.state !== 'cancel') await this.odoo.callMethod('sale.order', 'action_cancel', [order.id], { context: { disable_cancel_warning: true } });
-    await this.store.recordOperation(tx, event.orderId, 'cancel', event.orderId, order.id);
-    await this.store.setStatus(tx, event.orderId, 'cancelled', 'cancel');
-    return this.outcome('cancel', order, orderReference(event.orderId));
+    return { ...this.result('cancel', order, orderReference(event.orderId), event.orderId, order.id), status: 'cancelled' };
   }
 
   /**
@@ -67,9 +76,9 @@ export class FollowUps {
    * line per returned SKU at its refund amount, plus a line for any remainder of the refund total
    * (shipping). Goods going back to stock are reported by the WMS as stock movements, not here.
    */
-  async recordReturn(tx: PoolClient, event: ReturnReceived): Promise<SyncOutcome | null> {
-    if (await this.store.hasOperation(tx, event.orderId, 'return', event.returnId)) return null;
-    const order = await this.odooOrder(tx, event.orderId);
+  async recordReturn(event: ReturnReceived): Promise<FollowUpResult | null> {
+    if (await this.store.hasOperation(this.pool, event.orderId, 'return', event.returnId)) return null;
+    const order = await this.odooOrder(event.orderId);
     const ref = returnReference(event.returnId);
     const [existing] = await this.odoo.searchRead<{ id: number; state: string }>(
       'account.move',
@@ -105,13 +114,12 @@ export class FollowUps {
       move = { id: id!, state: 'draft' };
     }
     if (move.state === 'draft') await this.odoo.callMethod('account.move', 'action_post', [move.id]);
-    await this.store.recordOperation(tx, event.orderId, 'return', event.returnId, move.id);
-    return this.outcome('return', order, ref);
+    return this.result('return', order, ref, event.returnId, move.id);
   }
 
-  async validateShipment(tx: PoolClient, event: ShipmentDispatched): Promise<SyncOutcome | null> {
-    if (await this.store.hasOperation(tx, event.orderId, 'picking_validate', event.shipmentId)) return null;
-    const order = await this.odooOrder(tx, event.orderId);
+  async validateShipment(event: ShipmentDispatched): Promise<FollowUpResult | null> {
+    if (await this.store.hasOperation(this.pool, event.orderId, 'picking_validate', event.shipmentId)) return null;
+    const order = await this.odooOrder(event.orderId);
     const pickings = await this.odoo.searchRead<PickingRow>(
       'stock.picking',
       [
@@ -131,21 +139,23 @@ export class FollowUps {
       }
       await this.odoo.callMethod('stock.picking', 'button_validate', [target.id]);
     }
-    await this.store.recordOperation(tx, event.orderId, 'picking_validate', event.shipmentId, (target ?? alreadyDone)!.id);
-    return this.outcome('picking_validate', order, orderReference(event.orderId));
+    return this.result('picking_validate', order, orderReference(event.orderId), event.shipmentId, (target ?? alreadyDone)!.id);
   }
 
   /** The Odoo order of a backbone order: from local state, else looked up by its handles. */
-  private async odooOrder(tx: PoolClient, orderId: string): Promise<OdooOrderRef> {
-    const row = await this.store.order(tx, orderId);
+  private async odooOrder(orderId: string): Promise<OdooOrderRef> {
+    const row = await this.store.order(this.pool, orderId);
     if (row?.odoo_order_id) return { id: row.odoo_order_id, name: row.odoo_order_name, partnerId: row.odoo_partner_id };
     const found = (await this.placer.find([orderId])).get(orderId);
     if (!found) throw new BusinessError('order_not_synced', 'the order is not in Odoo (yet)');
     return { id: found.id, name: found.name, partnerId: found.partnerId };
   }
 
-  private outcome(operation: SyncOutcome['operation'], order: OdooOrderRef, reference: string): SyncOutcome {
-    return { operation, erpOrderId: order.id, erpOrderName: order.name, erpPartnerId: order.partnerId, erpReference: reference, attempts: 1 };
+  private result(operation: SyncOutcome['operation'], order: OdooOrderRef, erpReference: string, reference: string, odooResId: number): FollowUpResult {
+    return {
+      outcome: { operation, erpOrderId: order.id, erpOrderName: order.name, erpPartnerId: order.partnerId, erpReference, attempts: 1 },
+      operation: { operation, reference, odooResId },
+    };
   }
 }
 

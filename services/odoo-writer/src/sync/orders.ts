@@ -1,13 +1,10 @@
 import type { OrderLine, OrderPlaced } from '@retail-backbone/contracts';
 import { X2Many, type Many2one, type OdooDomain, type OdooValues } from '@retail-backbone/odoo-client';
 import type { Registry } from '@retail-backbone/observability';
-import type { Pool } from 'pg';
 import { Histogram } from 'prom-client';
-import type { WriterStore } from '../db/store';
 import { asBusinessError, BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
 import { XMLID_MODULE, customerReference, sourceDocument, xmlIdName } from '../odoo/references';
-import { Coalescer, type ItemResult } from './coalescer';
 import type { PartnerResolver } from './partners';
 import type { ProductResolver } from './products';
 
@@ -19,18 +16,20 @@ export interface PlacedOrder {
   attempts: number;
 }
 
+export type ItemResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
 export interface PlaceRequest {
   order: OrderPlaced;
   /** An earlier attempt may have reached Odoo: look the order up before creating it. */
   lookFirst: boolean;
+  /** Attempt number of this placement (1 for the first). */
+  attempt: number;
 }
 
 /** Test seam: runs after Odoo accepted a write and before anything is committed locally. */
 export type AfterOdooWrite = (stage: 'created' | 'confirmed', orderIds: string[]) => Promise<void> | void;
 
 export interface OrderPlacerOptions {
-  windowMs: number;
-  maxBatch: number;
   registry: Registry;
   afterOdooWrite?: AfterOdooWrite;
 }
@@ -86,44 +85,36 @@ function orderValues(order: OrderPlaced, partnerId: number, products: Map<string
 }
 
 /**
- * Creates and confirms sale orders, many per Odoo call. Concurrent placements are coalesced into
- * one batch: SKUs resolved in one search_read, partners upserted together, then one create of all
- * orders, one create of their external ids and one action_confirm, and a final read of names and
- * states. A business failure of one order (bad data) is isolated by retrying that step one order
- * at a time; any other failure fails the batch and every order is retried by its consumer.
+ * Creates and confirms sale orders, many per Odoo call. The placements claimed together by the
+ * effect executor form one batch: SKUs resolved in one search_read, partners upserted together,
+ * then one create of all orders, one create of their external ids and one action_confirm, and a
+ * final read of names and states. A business failure of one order (bad data) is isolated by
+ * retrying that step one order at a time; any other failure fails the batch (the executor
+ * retries it, looking the orders up first). No database transaction is open here.
  */
 export class OrderPlacer {
-  private readonly coalescer: Coalescer<PlaceRequest, PlacedOrder>;
+  private readonly batchSize: Histogram;
 
   constructor(
     private readonly odoo: OdooGateway,
     private readonly products: ProductResolver,
     private readonly partners: PartnerResolver,
-    private readonly store: WriterStore,
-    private readonly pool: Pool,
     private readonly options: OrderPlacerOptions,
   ) {
     const r = options.registry;
-    const batchSize =
+    this.batchSize =
       (r.getSingleMetric('odoo_writer_order_batch_size') as Histogram | undefined) ??
       new Histogram({ name: 'odoo_writer_order_batch_size', help: 'Orders per Odoo batch', buckets: [1, 2, 4, 8, 16, 32, 64], registers: [r] });
-    this.coalescer = new Coalescer({
-      windowMs: options.windowMs,
-      maxBatch: options.maxBatch,
-      flush: (items) => this.flush(items),
-      onBatch: (size) => batchSize.observe(size),
-      spanName: 'place sale orders',
-    });
   }
 
-  /** Resolves with the synced order; rejects with a BusinessError or an infrastructure error. */
-  place(request: PlaceRequest): Promise<PlacedOrder> {
-    return this.coalescer.submit(request);
-  }
-
-  private async flush(requests: PlaceRequest[]): Promise<Array<ItemResult<PlacedOrder>>> {
+  /**
+   * One result per request, in order: the synced order or its BusinessError. Throws an
+   * infrastructure error for the whole batch.
+   */
+  async placeBatch(requests: PlaceRequest[]): Promise<Array<ItemResult<PlacedOrder>>> {
+    this.batchSize.observe(requests.length);
     const failures = new Map<string, BusinessError>();
-    const attempts = await this.store.markPending(this.pool, requests.map((r) => r.order.orderId));
+    const attempts = new Map(requests.map((r) => [r.order.orderId, r.attempt]));
     const looked = requests.filter((r) => r.lookFirst);
     const inOdoo = await this.find(
       looked.map((r) => r.order.orderId),

@@ -57,7 +57,12 @@ export class PartnerResolver {
         `SELECT pg_advisory_lock(h) FROM (SELECT DISTINCT hashtext('odoo-writer:partner:' || r) AS h FROM unnest($1::text[]) AS r ORDER BY 1) locks`,
         [missing],
       );
-      for (const [ref, row] of await this.store.partners(lock, missing)) known.set(ref, row);
+      // A batch of this process that held the lock before may have created some of them.
+      for (const ref of missing) {
+        const hit = this.memory.get(ref);
+        if (hit) known.set(ref, hit);
+      }
+      for (const [ref, row] of await this.store.partners(lock, missing.filter((ref) => !known.has(ref)))) known.set(ref, row);
       const stillMissing = missing.filter((ref) => !known.has(ref));
       const failures = await this.search(stillMissing, known);
       return await this.upsert(orders, byRef, known, failures);
@@ -104,16 +109,22 @@ export class PartnerResolver {
     for (const [ref, order] of byRef) if (!failures.has(ref)) values.set(ref, await this.values(ref, order));
 
     const toCreate = [...values.keys()].filter((ref) => !known.has(ref));
+    const changed: Array<{ ref: string; id: number; fingerprint: string | null }> = [];
     if (toCreate.length > 0) {
       const ids = await this.odoo.create('res.partner', toCreate.map((ref) => values.get(ref)!));
-      toCreate.forEach((ref, i) => known.set(ref, { id: ids[i]!, fingerprint: fingerprint(values.get(ref)) }));
+      toCreate.forEach((ref, i) => {
+        const entry = { id: ids[i]!, fingerprint: fingerprint(values.get(ref)) };
+        known.set(ref, entry);
+        // Recorded while the ref's lock is held, so the next batch or replica that waited for it
+        // finds the partner here instead of searching Odoo and rewriting it.
+        changed.push({ ref, ...entry });
+      });
     }
-    const changed: Array<{ ref: string; id: number; fingerprint: string | null }> = [];
     for (const [ref, vals] of values) {
       const entry = known.get(ref)!;
       const current = fingerprint(vals);
       if (entry.fingerprint !== current) {
-        if (!toCreate.includes(ref)) await this.odoo.write('res.partner', [entry.id], vals);
+        await this.odoo.write('res.partner', [entry.id], vals);
         entry.fingerprint = current;
         changed.push({ ref, id: entry.id, fingerprint: current });
       }

@@ -1,9 +1,9 @@
-import { postgresConnection } from '@retail-backbone/connections';
-import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type Registry } from '@retail-backbone/observability';
+import { startService } from '@retail-backbone/messaging';
+import type { Logger, Registry } from '@retail-backbone/observability';
 import { createOdooClient } from '@retail-backbone/odoo-client';
-import pg from 'pg';
-import { migrateOdooWriter } from '../db/migrate';
-import { OdooGateway } from '../odoo/gateway';
+import type pg from 'pg';
+import { ODOO_WRITER_MIGRATIONS } from '../db/migrate';
+import { OdooGateway, odooCircuit } from '../odoo/gateway';
 import type { WatcherConfig } from './config';
 import { OdooWatcher } from './watcher';
 
@@ -22,73 +22,72 @@ export interface RunningOdooWatcher {
 }
 
 /**
- * The watcher process: the writer's migrations (its tables live in the writer's schema), its own
- * Odoo gateway (rate limit and breaker of its own, so a slow poll never holds up the writer's
- * calls in the same process budget), the poll loop and /healthz, /readyz, /metrics. It publishes
- * nothing itself: the writer's outbox relay does.
+ * The watcher process, declared for the service kit: the writer's migrations (its tables live in
+ * the writer's schema), its own Odoo gateway (rate limit and circuit of its own, so a slow poll
+ * never spends the writer's budget), the poll loop as a component, the Odoo circuit as a
+ * readiness check. It publishes nothing itself: the writer's outbox relay does (no Kafka here).
  */
 export async function startOdooWatcher(config: WatcherConfig, deps: OdooWatcherDeps = {}): Promise<RunningOdooWatcher> {
   const w = config.writer;
-  const logger = deps.logger ?? createLogger({ service: w.serviceName, level: w.logLevel, defaultMeta: { region: w.region } });
-  const registry = deps.registry ?? createMetricsRegistry({ service: w.serviceName });
-  await migrateOdooWriter(w.databaseUrl, w.schema);
-  const pool = new pg.Pool({ ...postgresConnection(w.databaseUrl), max: 3 });
-  const client = createOdooClient({ ...w.odoo, maxSockets: w.concurrency + 1, userAgent: `retail-backbone-${w.serviceName}` });
-  const gateway = new OdooGateway(client, {
-    ratePerSecond: w.rateLimitPerSecond,
-    concurrency: w.concurrency,
-    breakerThreshold: w.breakerThreshold,
-    halfOpenAfterMs: w.breakerHalfOpenMs,
-    logger,
-    registry,
-  });
-  const watcher = new OdooWatcher({
-    pool,
-    schema: w.schema,
-    odoo: gateway,
-    logger,
-    registry,
-    service: w.serviceName,
+  let gateway!: OdooGateway;
+  let watcher!: OdooWatcher;
+  const service = await startService({
+    name: w.serviceName,
     region: w.region,
-    pageSize: config.pageSize,
-    overlapSeconds: config.overlapSeconds,
-    pollIntervalMs: config.pollIntervalMs,
-    locations: config.locations,
-    startAt: config.startAt,
-    beforeCommit: deps.beforeCommit,
-  });
-  watcher.start();
-  let http: Awaited<ReturnType<typeof listen>> | undefined;
-  if (w.port !== undefined) {
-    const app = createHttpApp({
-      service: w.serviceName,
-      logger,
-      registry,
-      readiness: [
-        { name: 'database', check: async () => void (await pool.query('SELECT 1')) },
+    logLevel: w.logLevel,
+    logger: deps.logger,
+    registry: deps.registry,
+    database: { url: w.databaseUrl, schema: w.schema, poolSize: 3, effects: true, migrations: [ODOO_WRITER_MIGRATIONS] },
+    components: ({ pool, logger, registry }) => {
+      const client = createOdooClient({ ...w.odoo, maxSockets: w.concurrency + 1, userAgent: `retail-backbone-${w.serviceName}` });
+      gateway = new OdooGateway(client, {
+        ratePerSecond: w.rateLimitPerSecond,
+        concurrency: w.concurrency,
+        circuit: odooCircuit(w.breakerThreshold, w.breakerHalfOpenMs),
+        logger,
+        registry,
+      });
+      watcher = new OdooWatcher({
+        pool,
+        schema: w.schema,
+        odoo: gateway,
+        logger,
+        registry,
+        service: w.serviceName,
+        region: w.region,
+        pageSize: config.pageSize,
+        overlapSeconds: config.overlapSeconds,
+        pollIntervalMs: config.pollIntervalMs,
+        locations: config.locations,
+        startAt: config.startAt,
+        beforeCommit: deps.beforeCommit,
+      });
+      return [
         {
           name: 'odoo',
-          check: () => {
-            if (gateway.isOpen) throw new Error('circuit open: Odoo unavailable, watching paused');
+          stop: async () => {
+            await gateway.stop();
+            await client.close();
           },
         },
-      ],
-    });
-    http = await listen(app, w.port);
-  }
-  logger.info('Odoo watcher started', { schema: w.schema, page_size: config.pageSize, poll_interval_ms: config.pollIntervalMs, overlap_seconds: config.overlapSeconds });
-  let stopping: Promise<void> | undefined;
-  return {
-    watcher,
-    pool,
-    port: http?.port,
-    stop: () =>
-      (stopping ??= (async () => {
-        await http?.close();
-        await watcher.stop();
-        await gateway.stop();
-        await client.close();
-        await pool.end();
-      })()),
-  };
+        { name: 'odoo-watcher', start: () => watcher.start(), stop: () => watcher.stop() },
+      ];
+    },
+    http:
+      w.port === undefined
+        ? undefined
+        : {
+            port: w.port,
+            readiness: () => [
+              {
+                name: 'odoo',
+                check: () => {
+                  if (gateway.isOpen) throw new Error('circuit open: Odoo unavailable, watching paused');
+                },
+              },
+            ],
+          },
+  });
+  service.logger.info('Odoo watcher started', { schema: w.schema, page_size: config.pageSize, poll_interval_ms: config.pollIntervalMs, overlap_seconds: config.overlapSeconds });
+  return { watcher, pool: service.pool, port: service.port, stop: service.stop };
 }

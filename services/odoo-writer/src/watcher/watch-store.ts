@@ -2,6 +2,7 @@ import { recordEvents, type OutboxEvent } from '@retail-backbone/messaging';
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import { WriterStore } from '../db/store';
+import { FOLLOW_UP_KIND } from '../sync/effect-keys';
 import type { Cursor } from './change-feed';
 
 /** What the watcher decided for one Odoo record in one state. */
@@ -107,23 +108,38 @@ export class WatchStore {
   }
 
   /**
-   * odoo-writer validates a picking inside a transaction that holds its lock on the order and
-   * records the operation before COMMIT; waiting for that lock here means a validation in flight
-   * is seen as the writer's own. Locks are taken in order id order.
+   * A done delivery of a backbone order is the writer's own when the writer recorded validating
+   * that picking (operations, written with the effect's outcome) or when a shipment effect of the
+   * writer for that order is still open: the writer records its intent before it calls
+   * button_validate and closes it with the operation row in one transaction, so a validation in
+   * flight is always seen as one or the other. (A second picking of the same order validated by
+   * hand while a WMS shipment of it is in flight is taken for the writer's too: the WMS reported
+   * that order's shipment.) The order locks keep this in step with the writer's intents.
    */
   private async settleDeliveries(tx: PoolClient, entries: WatchEntry[]): Promise<void> {
     const deliveries = entries.filter((e) => e.delivery && e.events.length);
     if (!deliveries.length) return;
-    for (const orderId of [...new Set(deliveries.map((e) => e.delivery!.orderId))].sort()) await this.writerStore.lockOrder(tx, orderId);
+    const orderIds = [...new Set(deliveries.map((e) => e.delivery!.orderId))].sort();
+    for (const orderId of orderIds) await this.writerStore.lockOrder(tx, orderId);
     const { rows } = await tx.query<{ order_id: string; odoo_res_id: number }>(
       `SELECT order_id, odoo_res_id FROM ${this.t('operations')} WHERE operation = 'picking_validate' AND order_id = ANY($1::text[]) AND odoo_res_id = ANY($2::int[])`,
       [deliveries.map((e) => e.delivery!.orderId), deliveries.map((e) => e.delivery!.pickingId)],
     );
     const own = new Set(rows.map((r) => `${r.order_id}\n${r.odoo_res_id}`));
+    const { rows: open } = await tx.query<{ aggregate_key: string }>(
+      `SELECT DISTINCT aggregate_key FROM ${this.t('outside_effects')}
+        WHERE kind = $1 AND aggregate_key = ANY($2::text[]) AND state IN ('pending', 'unknown', 'failed') AND effect_key LIKE 'odoo-writer:ship:%'`,
+      [FOLLOW_UP_KIND, orderIds],
+    );
+    const inFlight = new Set(open.map((r) => r.aggregate_key));
     for (const e of deliveries) {
-      if (!own.has(`${e.delivery!.orderId}\n${e.delivery!.pickingId}`)) continue;
-      e.events = [];
-      e.skipReason = "validated by odoo-writer for the WMS's shipment (already reported)";
+      if (own.has(`${e.delivery!.orderId}\n${e.delivery!.pickingId}`)) {
+        e.events = [];
+        e.skipReason = "validated by odoo-writer for the WMS's shipment (already reported)";
+      } else if (inFlight.has(e.delivery!.orderId)) {
+        e.events = [];
+        e.skipReason = "odoo-writer is validating this order's pickings for the WMS's shipment (already reported)";
+      }
     }
   }
 }

@@ -1,0 +1,86 @@
+import type { EffectStore, EventHandler, HandlerContext, IntendedEffect } from '@retail-backbone/messaging';
+import type { Registry } from '@retail-backbone/observability';
+import { Counter } from 'prom-client';
+import type { WriterStore } from '../db/store';
+import { FOLLOW_UP_KIND, PLACE_KIND, followUpKey, placeKey, type FollowUpType } from './effect-keys';
+import { OPERATIONS } from './erp-events';
+
+export type IntentResult = 'recorded' | 'duplicate' | 'unchanged' | 'ignored';
+
+/**
+ * The consumer side of the writer: in the consumer transaction (with its inbox row) an order
+ * event only records what has to happen in Odoo, as an outside effect with a deterministic key
+ * (a placement per order, a follow-up per cancellation, return or shipment). No Odoo call is
+ * made here: the effect executor performs them outside any transaction. A follow-up of an order
+ * whose placement is not done yet waits for it without holding it up, so a return or shipment
+ * that arrives before its order (or before a DLQ-replayed OrderPlaced) is applied right after it.
+ */
+export class OrderIntents {
+  private readonly outcomes: Counter;
+
+  constructor(
+    private readonly store: WriterStore,
+    private readonly effects: EffectStore,
+    registry: Registry,
+    /** Called after recording, so the executor claims without waiting for its next poll. */
+    private readonly recorded: () => void = () => undefined,
+  ) {
+    this.outcomes =
+      (registry.getSingleMetric('odoo_writer_events_total') as Counter | undefined) ??
+      new Counter({ name: 'odoo_writer_events_total', help: 'Order events consumed, by type and result', labelNames: ['event_type', 'result'], registers: [registry] });
+  }
+
+  readonly handler: EventHandler = async (ctx) => {
+    const result = await this.record(ctx);
+    this.outcomes.inc({ event_type: ctx.event.eventType, result });
+    if (result === 'recorded') this.recorded();
+  };
+
+  private async record(ctx: HandlerContext): Promise<IntentResult> {
+    const { eventType, value, envelope } = ctx.event;
+    // Odoo-sourced shipments describe pickings Odoo already validated.
+    if (!OPERATIONS[eventType] || (eventType === 'ShipmentDispatched' && value.source === 'odoo')) return 'ignored';
+    const orderId = String(value.orderId);
+    const { tx } = ctx;
+    // Serialises the decisions about one order (a cancellation racing its parked placement).
+    await this.store.lockOrder(tx, orderId);
+    const cause = { eventId: envelope.eventId, correlationId: envelope.correlationId };
+    const order = await this.store.order(tx, orderId);
+
+    if (eventType === 'OrderPlaced') {
+      if (order?.status === 'synced' || order?.status === 'cancelled') return 'unchanged';
+      const effect: IntendedEffect = { kind: PLACE_KIND, key: placeKey(orderId), aggregate: orderId, payload: { order: value } };
+      const fresh = await this.effects.record(tx, [effect], cause);
+      if (fresh.size === 0) return 'duplicate';
+      await this.store.markIntended(tx, orderId);
+      return 'recorded';
+    }
+
+    if (eventType === 'OrderCancelled' && (await this.cancelParked(ctx, orderId))) return 'unchanged';
+    // An order synced before the writer recorded effects has no placement effect to wait for.
+    const waitsFor = order?.odoo_order_id ? undefined : placeKey(orderId);
+    const effect: IntendedEffect = {
+      kind: FOLLOW_UP_KIND,
+      key: followUpKey(eventType as FollowUpType, value),
+      aggregate: orderId,
+      payload: { eventType, event: value },
+      waitsFor,
+    };
+    return (await this.effects.record(tx, [effect], cause)).size > 0 ? 'recorded' : 'duplicate';
+  }
+
+  /**
+   * A cancellation of an order whose placement Odoo refused (parked, never reached Odoo) settles
+   * it without an Odoo call: the placement and the follow-ups waiting for it are cancelled.
+   */
+  private async cancelParked(ctx: HandlerContext, orderId: string): Promise<boolean> {
+    const key = placeKey(orderId);
+    const placement = await this.effects.get(ctx.tx, key);
+    if (placement?.state !== 'failed' || !(await this.effects.cancel(ctx.tx, key, 'order cancelled before it reached Odoo'))) return false;
+    const waiting = await this.effects.list(ctx.tx, { aggregate: orderId, states: ['pending', 'failed', 'unknown'] });
+    for (const e of waiting.filter((w) => w.waitsFor === key)) await this.effects.cancel(ctx.tx, e.key, 'order cancelled before it reached Odoo');
+    await this.store.setStatus(ctx.tx, orderId, 'cancelled');
+    ctx.logger.info('cancelled an order that was parked before reaching Odoo', { order_id: orderId });
+    return true;
+  }
+}
