@@ -139,6 +139,29 @@ describe('POS API', () => {
     expect(Number(rows[0]!.n)).toBe(1_920);
   });
 
+  it('keeps a 5 MB refused batch whole in PostgreSQL, announces it with a bounded excerpt, and keeps publishing', async () => {
+    // Malformed JSON: the whole upload is one rejection, 5 MB of it.
+    const body = `{"items":[${JSON.stringify(sale(uniqueName('s')))},`.padEnd(5 * 1024 * 1024, ' ') + '!';
+    const refused = await post('/v1/pos/sales/batch', body);
+    expect(refused.status).toBe(422);
+    const { rejectionId } = (await refused.json()) as { rejectionId: string };
+    const { rows } = await h.service.pool.query<{ size: number }>('SELECT octet_length(payload) AS size FROM order_ingest.rejections WHERE rejection_id = $1', [rejectionId]);
+    expect(rows[0]!.size).toBe(Buffer.byteLength(body));
+
+    // A sale sent after it is published: the outbox did not stall behind the big rejection.
+    const after = (await (await post('/v1/pos/sales', sale(uniqueName('s')))).json()) as { orderId: string };
+    await h.events.waitFor(() => h.events.forKey(after.orderId).some((e) => e.event.eventType === 'OrderPlaced'));
+    const rejectedEvent = () => h.events.received.find((r) => r.event.eventType === 'IngestRejected' && (r.event.value as { rejectionId?: string }).rejectionId === rejectionId);
+    await h.events.waitFor(() => rejectedEvent() !== undefined);
+    const value = rejectedEvent()!.event.value as unknown as { payload: Buffer; payloadTruncated: boolean; payloadSize: number; payloadRef: string };
+    expect(value.payloadTruncated).toBe(true);
+    expect(value.payloadSize).toBe(Buffer.byteLength(body));
+    expect(value.payload.length).toBe(64 * 1024);
+    expect(value.payloadRef).toBe(`order-ingest:rejections/${rejectionId}`);
+    const { rows: parked } = await h.service.pool.query<{ n: string }>('SELECT count(*) AS n FROM order_ingest.outbox WHERE published_at IS NULL AND retry_at IS NOT NULL');
+    expect(Number(parked[0]!.n)).toBe(0);
+  });
+
   it('answers 413 for a batch over the item limit', async () => {
     const res = await post('/v1/pos/sales/batch', { items: Array.from({ length: 5_001 }, () => ({})) });
     expect(res.status).toBe(413);

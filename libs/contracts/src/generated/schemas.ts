@@ -2399,7 +2399,7 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
     "type": "record",
     "name": "IngestRejected",
     "namespace": "com.retailbackbone.events",
-    "doc": "order-ingest refused an inbound payload (bad signature, invalid content, unknown SKU...). Keeps a copy for inspection and replay. Contains PII: the topic has short retention and restricted access.",
+    "doc": "order-ingest refused an inbound payload (bad signature, invalid content, unknown SKU...). Carries a bounded excerpt for inspection; the whole body stays in order-ingest. Contains PII: the topic has short retention and restricted access.",
     "fields": [
       {
         "name": "envelope",
@@ -2535,7 +2535,31 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
       {
         "name": "payload",
         "type": "bytes",
-        "doc": "PII. The inbound body exactly as received, for inspection and replay."
+        "doc": "PII. The inbound body as received (card data scrubbed), cut to its first 64 KiB so the event always fits a topic's 1 MB limit; payloadTruncated says when it was cut. The whole body is kept by order-ingest under rejectionId (payloadRef)."
+      },
+      {
+        "name": "payloadTruncated",
+        "type": "boolean",
+        "default": false,
+        "doc": "True when payload holds only the first bytes of the body."
+      },
+      {
+        "name": "payloadSize",
+        "type": [
+          "null",
+          "long"
+        ],
+        "default": null,
+        "doc": "Size in bytes of the whole body kept by order-ingest."
+      },
+      {
+        "name": "payloadRef",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Where the whole body is kept: 'order-ingest:rejections/<rejectionId>' (the ops console and `pnpm where` read it there)."
       },
       {
         "name": "receivedAt",

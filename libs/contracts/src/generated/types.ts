@@ -525,7 +525,7 @@ export interface IngestError {
   message: string;
 }
 
-/** order-ingest refused an inbound payload (bad signature, invalid content, unknown SKU...). Keeps a copy for inspection and replay. Contains PII: the topic has short retention and restricted access. */
+/** order-ingest refused an inbound payload (bad signature, invalid content, unknown SKU...). Carries a bounded excerpt for inspection; the whole body stays in order-ingest. Contains PII: the topic has short retention and restricted access. */
 export interface IngestRejected {
   /** Event metadata; correlationId is the one answered to the caller. */
   envelope: Envelope;
@@ -547,8 +547,14 @@ export interface IngestRejected {
   errors: Array<IngestError>;
   /** Content-Type header of the inbound request. */
   contentType?: null | string;
-  /** PII. The inbound body exactly as received, for inspection and replay. */
+  /** PII. The inbound body as received (card data scrubbed), cut to its first 64 KiB so the event always fits a topic's 1 MB limit; payloadTruncated says when it was cut. The whole body is kept by order-ingest under rejectionId (payloadRef). */
   payload: Buffer;
+  /** True when payload holds only the first bytes of the body. */
+  payloadTruncated?: boolean;
+  /** Size in bytes of the whole body kept by order-ingest. */
+  payloadSize?: null | number;
+  /** Where the whole body is kept: 'order-ingest:rejections/<rejectionId>' (the ops console and `pnpm where` read it there). */
+  payloadRef?: null | string;
   /** When order-ingest received it, UTC epoch milliseconds. */
   receivedAt: number;
 }

@@ -280,6 +280,9 @@ const BUILDERS: Builders = {
     errors: [{ path: 'currency', message: "'XYZ' is not an ISO-4217 currency code" }],
     contentType: 'application/json',
     payload: Buffer.from('{"id":727,"currency":"XYZ"}'),
+    payloadTruncated: false,
+    payloadSize: 27,
+    payloadRef: 'order-ingest:rejections/0193a0f0-7c1e-7d2a-9b1c-3f4e5a6b7c8d',
     receivedAt: at,
   }),
   OperatorActionRecorded: (at) => ({

@@ -4,6 +4,13 @@ import type { PoolClient } from 'pg';
 import { recordInChunks, toOutbox } from './ingest-events';
 import type { RejectionInput, StoreScope } from './ingest-types';
 
+/**
+ * The excerpt a rejection event carries: topics keep Kafka's 1 MB default and a refused POS batch
+ * may be 16 MB, and an event the broker refuses would hold back its key; the whole body stays in
+ * the rejections table.
+ */
+export const REJECTION_EXCERPT_BYTES = 64 * 1024;
+
 export async function insertRejections(scope: StoreScope, tx: PoolClient, rejections: RejectionInput[]): Promise<void> {
   if (rejections.length === 0) return;
   await tx.query(
@@ -35,7 +42,10 @@ export async function insertRejections(scope: StoreScope, tx: PoolClient, reject
       reasonCode: r.reasonCode,
       errors: r.errors.map((e) => ({ path: e.pointer, message: e.detail })),
       contentType: r.contentType,
-      payload: r.payload,
+      payload: r.payload.subarray(0, REJECTION_EXCERPT_BYTES),
+      payloadTruncated: r.payload.length > REJECTION_EXCERPT_BYTES,
+      payloadSize: r.payload.length,
+      payloadRef: `order-ingest:rejections/${r.rejectionId}`,
       receivedAt: r.receivedAt,
     };
     return toOutbox(scope, 'IngestRejected', body, newEventId(), r.correlationId, r.receivedAt);
