@@ -4,7 +4,7 @@
  * a SIGKILL of the odoo-watcher process (the supervisor restarts it).
  */
 import { EventSerde } from '@retail-backbone/contracts';
-import { DEMO_CATALOG, seedOdooProducts, startPlatform, TrafficClient, ensurePosApiKey, type RunningPlatform } from '@retail-backbone/local-platform';
+import { DEMO_CATALOG, eventually, seedOdooProducts, startPlatform, TrafficClient, ensurePosApiKey, type RunningPlatform } from '@retail-backbone/local-platform';
 import { createOdooClient, X2Many, type OdooClient } from '@retail-backbone/odoo-client';
 import { saleOrdersByOrderId } from '@retail-backbone/odoo-writer/src/odoo/references';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
@@ -25,17 +25,6 @@ let traffic: TrafficClient;
 let consumer: Consumer;
 const seen: Array<{ topic: string; eventType: string; value: Record<string, unknown> }> = [];
 const logs: string[] = [];
-
-async function eventually<T>(what: string, probe: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 const onHand = async (sku: string): Promise<number | null> => {
   const answer = await traffic.getAvailability(sku, ODOO_STOCK);

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ensurePosApiKey,
+  eventually,
   startPlatform,
   type RunningPlatform,
   DEMO_CATALOG,
@@ -60,17 +61,6 @@ const someLines = (): OrderLineInput[] => {
   return [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(rnd() * 3) }));
 };
 const bigShopifyId = () => (9_007_199_254_740_993n + BigInt(Math.floor(rnd() * 1e12))).toString();
-
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    value = await probe();
-  }
-  return value;
-}
 
 /** The "apache" project's setup file points KAFKA_BROKERS at its Apache Kafka broker. */
 const ON_APACHE = Boolean(process.env.KAFKA_BROKERS_APACHE) && process.env.KAFKA_BROKERS === process.env.KAFKA_BROKERS_APACHE;
@@ -196,7 +186,7 @@ it('shows the availability the test computes independently', async () => {
     }
     return Object.fromEntries(seen);
   };
-  const got = await eventually('availability', actual, (value) => [...expected].every(([key, n]) => value[key] === n), 60_000);
+  const got = await eventually('availability', actual, (value) => [...expected].every(([key, n]) => value[key] === n), { timeoutMs: 60_000 });
   expect(got).toEqual(Object.fromEntries(expected));
 });
 
@@ -241,7 +231,7 @@ it('connects the webhook to the Odoo call with one trace id, in spans and in log
     const batchIds = new Set(batches.map((b) => b.spanId));
     return spans.filter((s) => s.attributes['rpc.system'] === 'odoo' && (s.traceId === traceId || batchIds.has(s.parentSpanId)));
   };
-  await eventually('the Odoo calls of the order', async () => odooCallsOf(collector.spans), (calls) => calls.some((s) => s.name.includes('action_confirm')), 60_000);
+  await eventually('the Odoo calls of the order', async () => odooCallsOf(collector.spans), (calls) => calls.some((s) => s.name.includes('action_confirm')), { timeoutMs: 60_000 });
   const spans = collector.spans.filter((s) => s.traceId === traceId);
   expect([...new Set(spans.map((s) => s.service))]).toEqual(expect.arrayContaining(['order-ingest', 'odoo-writer']));
   expect(spans.some((s) => s.service === 'order-ingest' && s.name.startsWith('POST'))).toBe(true);
@@ -286,7 +276,7 @@ it('absorbs a burst of 5,000 orders: every one reaches Odoo once and lag returns
       'lag back to zero with every burst order in Odoo',
       () => summary.collect(),
       (s) => s.totalLag === 0 && platform.odoo.records('sale.order').length >= before + BURST,
-      600_000,
+      { timeoutMs: 600_000 },
     );
     const done = Date.now();
     const ids = new Set(orderIds);

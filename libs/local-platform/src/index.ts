@@ -4,3 +4,4 @@ export { SERVICES, type ServiceDefinition } from './services';
 export * from './traffic';
 export { Supervisor, type ServiceStatus, type SupervisorOptions } from './supervisor';
 export { buildPlan, ordersIn, seededRandom, type Step, type StepKind, type Wave } from './demo/plan';
+export { eventually } from './eventually';

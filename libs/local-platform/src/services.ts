@@ -17,6 +17,11 @@ export interface LaunchContext {
   secrets: { shopify: string; woocommerce: string; stripe: string };
 }
 
+/** How odoo-writer's processes reach the simulator (JSON-2 with an API key). */
+function odooEnv(odoo: LaunchContext['odoo']): Record<string, string> {
+  return { ODOO_URL: odoo.url, ODOO_DATABASE: odoo.database, ODOO_API_KEY: odoo.apiKey, ODOO_LOGIN: odoo.login, ODOO_PROTOCOL: 'json2' };
+}
+
 export const SERVICES: readonly ServiceDefinition[] = [
   {
     name: 'order-ingest',
@@ -38,13 +43,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     name: 'odoo-writer',
     entry: 'services/odoo-writer/src/main.ts',
     consumes: ['retail.orders.v1', 'retail.shipments.v1'].map((t) => `${t}:odoo-writer`),
-    extraEnv: ({ odoo }) => ({
-      ODOO_URL: odoo.url,
-      ODOO_DATABASE: odoo.database,
-      ODOO_API_KEY: odoo.apiKey,
-      ODOO_LOGIN: odoo.login,
-      ODOO_PROTOCOL: 'json2',
-    }),
+    extraEnv: ({ odoo }) => odooEnv(odoo),
   },
   {
     // odoo-writer's second process: reads what changed in Odoo, emits through the writer's outbox
@@ -52,14 +51,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     entry: 'services/odoo-writer/src/watcher-main.ts',
     consumes: [],
     schema: 'odoo_writer',
-    extraEnv: ({ odoo }) => ({
-      ODOO_URL: odoo.url,
-      ODOO_DATABASE: odoo.database,
-      ODOO_API_KEY: odoo.apiKey,
-      ODOO_LOGIN: odoo.login,
-      ODOO_PROTOCOL: 'json2',
-      WATCH_POLL_INTERVAL_MS: '1000',
-    }),
+    extraEnv: ({ odoo }) => ({ ...odooEnv(odoo), WATCH_POLL_INTERVAL_MS: '1000' }),
   },
 ];
 

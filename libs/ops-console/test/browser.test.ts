@@ -13,7 +13,8 @@ import { createLogger } from '@retail-backbone/observability';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { configFromEnv } from '../src/config';
 import { startConsole, type RunningConsole } from '../src/server';
-import { eventually, startDemoPlatform, type DemoPlatform } from './platform';
+import { eventually } from '@retail-backbone/local-platform';
+import { startDemoPlatform, type DemoPlatform } from './platform';
 
 jest.setTimeout(600_000);
 

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { DEMO_CATALOG, ensurePosApiKey, ONLINE_LOCATION, REPO_ROOT, seedOdooProducts, startPlatform, TrafficClient, type RunningPlatform } from '@retail-backbone/local-platform';
+import { DEMO_CATALOG, ensurePosApiKey, eventually, ONLINE_LOCATION, REPO_ROOT, seedOdooProducts, startPlatform, TrafficClient, type RunningPlatform } from '@retail-backbone/local-platform';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 
@@ -14,17 +14,6 @@ export interface DemoPlatform {
   /** A message on retail.orders.v1 keyed by the order that no consumer can decode. */
   poisonKey: string;
   stop(): Promise<void>;
-}
-
-export async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    value = await probe();
-  }
-  return value;
 }
 
 /** Accepts and drops OTLP exports, so services record trace context in their outbox rows. */

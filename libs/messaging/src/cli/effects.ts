@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
 import { EffectStore, OPEN_STATES, type EffectRow, type EffectState } from '../effects/store';
-import { assertSchemaName } from '../schema-name';
+import { positiveInt, schemaName } from './arguments';
 
 const STATES: readonly EffectState[] = ['pending', 'unknown', 'failed', 'done', 'cancelled'];
 
@@ -10,19 +10,6 @@ function states(value: string): EffectState[] {
   const bad = list.filter((s) => !STATES.includes(s));
   if (bad.length > 0) throw new InvalidArgumentError(`unknown state ${bad.join(', ')}; one of ${STATES.join(', ')}`);
   return list;
-}
-
-function positiveInt(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a positive integer');
-  return Number(value);
-}
-
-function schemaName(value: string): string {
-  try {
-    return assertSchemaName(value);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 interface Common {

@@ -3,26 +3,13 @@ import os from 'node:os';
 import { EventSerde as AvroSerde } from '@retail-backbone/contracts';
 import { Command, InvalidArgumentError } from 'commander';
 import pg from 'pg';
-import { assertSchemaName } from '../schema-name';
+import { positiveInt, schemaName } from './arguments';
 import type { EventSerde } from '../serde';
 import { ParkedRowError, ParkedRows, type ParkedFilter } from './parked-rows';
-
-function positiveInt(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a positive integer');
-  return Number(value);
-}
 
 function rowId(value: string): string {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be an outbox row id (a positive integer)');
   return value;
-}
-
-function schemaName(value: string): string {
-  try {
-    return assertSchemaName(value);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-  }
 }
 
 interface Common {
