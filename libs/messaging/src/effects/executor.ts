@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { extractTraceContext, withCorrelationId, type Logger, type Registry } from '@retail-backbone/observability';
 import Bottleneck from 'bottleneck';
 import {
@@ -370,7 +370,7 @@ export class EffectExecutor {
     const started = performance.now();
     let outcomes: Array<EffectOutcome<unknown>>;
     try {
-      const call = () => kind.timeout.execute((_ctx, signal) => kind.def.perform(effects, signal));
+      const call = () => this.inAttemptSpan(kind.def.kind, effects, () => kind.timeout.execute((_ctx, signal) => kind.def.perform(effects, signal)));
       const guarded = () => (kind.breaker ? kind.breaker.execute(call) : call());
       outcomes = await (kind.limiter ? kind.limiter.schedule(guarded) : guarded());
       if (outcomes.length !== effects.length) throw new Error(`effect kind ${kind.def.kind}: perform returned ${outcomes.length} outcomes for ${effects.length} effects`);
@@ -472,6 +472,38 @@ export class EffectExecutor {
     // The lease runs out and the effects are looked up after the ambiguity window: nothing is lost
     // or applied twice, only delayed.
     this.options.logger.error('could not record effect outcomes; they will be looked up again', { effect_kind: kind.def.kind, effects: items.length });
+  }
+
+  /**
+   * The attempt's calls belong to the trace of the event behind the (first) effect, so an SRE
+   * follows one order from its webhook to the outside call; the other effects of a batch are
+   * linked, so each of their traces leads to the same attempt.
+   */
+  private inAttemptSpan<T>(kindName: string, effects: ClaimedEffect[], fn: () => Promise<T>): Promise<T> {
+    const parent = effects[0]?.cause.trace ? extractTraceContext(effects[0].cause.trace) : context.active();
+    const links: Link[] = [];
+    for (const effect of effects.slice(1)) {
+      const linked = effect.cause.trace ? trace.getSpanContext(extractTraceContext(effect.cause.trace)) : undefined;
+      if (linked) links.push({ context: linked });
+    }
+    const span = trace.getTracer('@retail-backbone/messaging').startSpan(
+      `perform ${kindName}`,
+      { kind: SpanKind.INTERNAL, links, attributes: { 'effect.kind': kindName, 'effect.batch_size': effects.length } },
+      parent,
+    );
+    const correlationId = effects.length === 1 ? effects[0]!.cause.correlationId : undefined;
+    const run = () => fn();
+    return context.with(trace.setSpan(parent, span), () => (correlationId ? withCorrelationId(correlationId, run) : run())).then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (error: unknown) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
+        span.end();
+        throw error;
+      },
+    );
   }
 
   private inCause<T>(cause: EffectCause, fn: () => Promise<T>): Promise<T> {
