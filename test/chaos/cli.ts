@@ -236,14 +236,24 @@ async function main(opts: Options): Promise<number> {
     const started = Date.now();
     const sending = traffic.run(durationMs, opts.rate);
     const acceptedSoFar = () => [...traffic.ledger.orders.keys()];
+    // Kills of one service run one after the other: each waits until the previous one has been
+    // recovered from. (Left to their readiness waits alone, every kill queued behind a slow
+    // recovery fired the moment the service was ready, so none of them ever saw it ready after
+    // its own kill.) Infrastructure faults overlap them.
+    const killChains = new Map<string, Promise<unknown>>();
     const injections = plan.map(async (fault) => {
       await sleep(Math.max(0, started + fault.atMs - Date.now()));
-      log(`inject ${fault.kind}${fault.service ? ` ${fault.service}` : ''}${fault.downMs ? ` (${fault.downMs} ms down)` : ''}`);
-      const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs, terminator, terminationsMs);
-      if (outcome.error) log(`  ${fault.kind} ${fault.service ?? ''}: ${outcome.error}`);
-      return outcome;
+      const run = async () => {
+        log(`inject ${fault.kind}${fault.service ? ` ${fault.service}` : ''}${fault.downMs ? ` (${fault.downMs} ms down)` : ''}`);
+        const outcome = await inject(platform, fault, acceptedSoFar, odooOutageMs, terminator, terminationsMs);
+        if (outcome.error) log(`  ${fault.kind} ${fault.service ?? ''}: ${outcome.error}`);
+        return outcome;
+      };
+      if (fault.kind !== 'kill' || !fault.service) return run();
+      const mine = (killChains.get(fault.service) ?? Promise.resolve()).then(run);
+      killChains.set(fault.service, mine.catch(() => undefined));
+      return mine;
     });
-    // Kills of one service are serialised by their readiness wait; infrastructure faults overlap them.
     await sending;
     log(`traffic done: ${traffic.ledger.orders.size} orders accepted, ${traffic.ledger.requests} requests, ${traffic.ledger.retries} retries, ${traffic.ledger.unanswered} unanswered`);
     const outcomes = await Promise.all(injections);
