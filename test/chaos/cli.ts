@@ -69,6 +69,16 @@ interface Outcome {
  * Terminates every client connection to the services' database but its own (the registry has a
  * database of its own); retried while PostgreSQL itself is restarting.
  */
+/** odoo-writer's effects not yet applied in Odoo (retrying, or waiting out an ambiguous failure); -1 when unreadable. */
+async function openWriterEffects(pool: DatabasePool): Promise<number> {
+  try {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM odoo_writer.outside_effects WHERE state IN ('pending', 'unknown')`);
+    return Number(rows[0]!.n);
+  } catch {
+    return -1;
+  }
+}
+
 async function terminateServiceBackends(pool: DatabasePool, boundMs: number): Promise<number> {
   let terminated = 0;
   await until(
@@ -269,7 +279,13 @@ async function main(opts: Options): Promise<number> {
       const now = await collector.collect().catch(() => null);
       const inOdoo = saleOrdersByOrderId((m) => platform.odoo.records(m), traffic.ledger.orders.keys());
       const allIn = [...inOdoo.values()].every((rows) => rows.length > 0);
-      stable = now && last && now.totalLag === 0 && allIn && now.odoo.saleOrders === last.odoo.saleOrders && now.availabilityUpdates === last.availabilityUpdates ? stable + 1 : 0;
+      // The writer calls Odoo after its consumer commits: lag zero says nothing about a confirm or
+      // a cancel still waiting for its retry or for Odoo's time limit after an ambiguous failure.
+      const effectsOpen = await openWriterEffects(terminator);
+      stable =
+        now && last && now.totalLag === 0 && allIn && effectsOpen === 0 && now.odoo.saleOrders === last.odoo.saleOrders && now.availabilityUpdates === last.availabilityUpdates
+          ? stable + 1
+          : 0;
       last = now;
       if (stable >= 3) {
         settled = true;
