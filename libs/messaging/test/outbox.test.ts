@@ -127,6 +127,8 @@ describe('outbox relay', () => {
     await recordEvent(early, orderPlaced('order-early'), { schema: SCHEMA });
     const late = orderPlaced('order-late');
     await inTx(t.pool, (tx) => recordEvent(tx, late, { schema: SCHEMA }));
+    // What is asserted is an absence, so time is the condition: 600 ms is three of the relay's
+    // 200 ms polls (plus the NOTIFY the late commit sent), each of which would have published it.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(await pendingCount()).toBe(1);
     await early.query('COMMIT');

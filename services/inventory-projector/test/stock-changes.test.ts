@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@retail-backbone/devstack';
 import pg from 'pg';
-import { StockChangeListener } from '../src/api/stock-change-listener';
+import { PgListener } from '@retail-backbone/messaging';
 import { ensureProjectionSchema, stockChangesChannel } from '../src/db/schema';
 import { silentLogger, waitFor } from './harness';
 
@@ -23,7 +23,7 @@ describe('stock change notifications', () => {
   it('name the SKUs a committed statement changed, "*" for policy changes, nothing for a rollback', async () => {
     const payloads: Array<string | undefined> = [];
     let live = false;
-    const listener = new StockChangeListener(
+    const listener = new PgListener(
       { connectionString: db.url, channel: stockChangesChannel(schema), logger: silentLogger() },
       { listening: () => (live = true), lost: () => (live = false), changed: (p) => payloads.push(p) },
     );
@@ -68,7 +68,7 @@ describe('projection migrations', () => {
     const versions = await pool.query(`SELECT name FROM ${legacy}.inventory_projector_migrations ORDER BY id`);
     expect(versions.rows.map((r) => r.name)).toEqual(['1750000000000_projection-tables']);
     const payloads: Array<string | undefined> = [];
-    const listener = new StockChangeListener(
+    const listener = new PgListener(
       { connectionString: db.url, channel: stockChangesChannel(legacy), logger: silentLogger() },
       { listening: () => undefined, lost: () => undefined, changed: (p) => payloads.push(p) },
     );

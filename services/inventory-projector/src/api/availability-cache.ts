@@ -15,7 +15,7 @@ function filtered(list: LocationAvailability[], locations: string[] | null): Loc
 /**
  * Serves availability from memory per SKU (all locations; at most `maxEntries` SKUs, oldest out
  * first). An entry is dropped when Postgres notifies that a committed statement changed that SKU's
- * rows (trigger on `stock`, see db/schema.ts, fed in by StockChangeListener), and a read is cached
+ * rows (trigger on `stock`, see db/schema.ts, fed in by the service's LISTEN connection), and a read is cached
  * only if no notification for its SKU arrived while it ran: an entry never outlives a change by
  * more than the notification's delivery. While the feed is down nothing is cached.
  */
