@@ -15,7 +15,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -201,17 +200,6 @@ function runAsync(cmd: string, args: string[], options: { cwd: string; env: Node
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 /**
  * pnpm links every dependency of a workspace package into its node_modules; a real folder there
  * means something re-linked the development tree (pnpm deploy once did), which breaks the tests.
@@ -276,7 +264,7 @@ async function productionSmoke(): Promise<void> {
     fail('the production tree carries development packages');
   }
 
-  const { startDevStack, silentSink } = await import('../../libs/devstack/src');
+  const { freePort, startDevStack, silentSink } = await import('../../libs/devstack/src');
   const stack = await startDevStack({ env: {}, log: silentSink });
   try {
     const env = { PATH: process.env.PATH, NODE_ENV: 'production', ...stack.env, REGION: 'deploy-check', LOG_LEVEL: 'warn' };

@@ -6,3 +6,4 @@ export { startSchemaRegistry, type SchemaRegistry, type SchemaRegistryOptions } 
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './registry/avro';
 export { jsonLogger, stderrSink, silentSink, type LogSink, type Logger } from './log';
 export { ensureDebianPackage, findOnPath } from './tools/debian-packages';
+export { freePort } from './ports';

@@ -1,16 +1,5 @@
-import net from 'node:net';
+export { freePort } from '@retail-backbone/devstack';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls a readiness URL until it answers 2xx; gives up with the last status seen. */
 export async function waitUntilReady(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startWatchdog, type Watchdog } from '../postgres/watchdog';
 import type { KafkaBrokerHandle } from './broker-handle';
+import { freePort } from '../ports';
 
 export const APACHE_KAFKA_VERSION = '4.1.1';
 const HOST = '127.0.0.1';
@@ -72,16 +73,6 @@ export function ensureApacheKafkaClasspath(cacheDir = path.join(REPO_ROOT, '.cac
   return lib;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding, as `kafka-storage random-uuid` prints. */
 function clusterId(): string {
@@ -223,8 +214,8 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   // A kept broker keeps its ports, so clients configured last time still reach it.
   const portsFile = path.join(dir, 'ports.json');
   const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number }) : undefined;
-  const port = kept?.port ?? (await freePort());
-  const controllerPort = kept?.controllerPort ?? (await freePort());
+  const port = kept?.port ?? (await freePort(HOST));
+  const controllerPort = kept?.controllerPort ?? (await freePort(HOST));
   fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
   writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1);
   const removeScratch = () => {

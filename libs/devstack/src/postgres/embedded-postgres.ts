@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -10,6 +9,7 @@ import { resolveBinaries, type PostgresBinaries } from './binaries';
 import { databaseUrl, dropDatabase, ensureDatabase } from './databases';
 import { resolveRunAs, type RunAs } from './run-as';
 import { startWatchdog } from './watchdog';
+import { freePort } from '../ports';
 
 export interface EmbeddedPostgresOptions {
   /** Keep the cluster in this directory between runs. Omitted: a throwaway cluster under os.tmpdir(). */
@@ -59,17 +59,6 @@ const SERVER_SETTINGS: Record<string, string> = {
   log_min_messages: 'warning',
 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function spawnIds(runAs: RunAs): { uid?: number; gid?: number } {
   return runAs.uid === undefined ? {} : { uid: runAs.uid, gid: runAs.gid };
@@ -255,7 +244,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     let child: ChildProcess | undefined;
     let port = 0;
     for (let attempt = 1; !child; attempt++) {
-      port = await freePort();
+      port = await freePort(HOST);
       const candidate = launch(bins, layout, runAs, port);
       try {
         await waitUntilReady(candidate, port, layout.logFile);
