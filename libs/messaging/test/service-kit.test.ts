@@ -10,7 +10,7 @@ import pg from 'pg';
 import { startBroker, type RunningBroker } from '../../dev-kafka/src';
 import { createKafka } from '../src/kafka';
 import { recordEvent } from '../src/outbox/record';
-import { startService, type RunningService } from '../src/service';
+import { sessionSettings, startService, type RunningService } from '../src/service';
 import { avroSerde, capturingLogger, catalogEvent, createTopics, FAST_CONSUMER, inTx, registry, testKafka, testTopic, waitFor } from './helpers';
 
 const ORDERS = 'retail.orders.v1';
@@ -68,6 +68,46 @@ describe('service kit', () => {
     // A broker on the same address again, so that the consumer can leave its group and stop.
     broker = await startBroker({ logLevel: 'silent', port });
   }, 120_000);
+
+  it("gives every consumer the service's session timeout with a heartbeat inside it; a declaration's own consumerConfig wins", async () => {
+    const broker = await startBroker({ logLevel: 'silent' });
+    cleanups.push(() => broker.stop());
+    const db = await createTestDatabase('kit_session');
+    cleanups.push(() => db.drop());
+    const kafka = createKafka({ brokers: [broker.bootstrap], clientId: uniqueName('kit'), config: { logLevel: logLevel.NOTHING } });
+    const topic = testTopic(ORDERS);
+    await createTopics(kafka, [topic], 1);
+    const made: Array<Record<string, unknown>> = [];
+    const consumer = kafka.consumer.bind(kafka);
+    kafka.consumer = (config) => {
+      made.push({ ...config });
+      return consumer(config);
+    };
+    const service = await startService({
+      name: 'kit-session',
+      region: 'test',
+      logger: capturingLogger().logger,
+      registry: registry(),
+      database: { url: db.url, schema: SCHEMA },
+      kafka: { brokers: [broker.bootstrap], schemaRegistryUrl: String(process.env.SCHEMA_REGISTRY_URL), client: kafka, serde: avroSerde(), consumerSessionTimeoutMs: 10_000 },
+      relay: false,
+      consumers: () => [
+        { groupId: uniqueName('kit-default'), topics: [topic], handler: async () => undefined, consumerConfig: { maxWaitTimeInMs: 100 } },
+        { groupId: uniqueName('kit-own'), topics: [topic], handler: async () => undefined, consumerConfig: FAST_CONSUMER },
+      ],
+    });
+    cleanups.push(() => service.stop());
+    expect(made).toEqual([
+      expect.objectContaining({ sessionTimeout: 10_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 }),
+      expect.objectContaining({ sessionTimeout: FAST_CONSUMER.sessionTimeout, heartbeatInterval: FAST_CONSUMER.heartbeatInterval }),
+    ]);
+  }, 60_000);
+
+  it('a session timeout shorter than three heartbeats gets a heartbeat of a third of it; none set leaves kafkajs defaults', () => {
+    expect(sessionSettings(6_000)).toEqual({ sessionTimeout: 6_000, heartbeatInterval: 2_000 });
+    expect(sessionSettings(45_000)).toEqual({ sessionTimeout: 45_000, heartbeatInterval: 3_000 });
+    expect(sessionSettings(undefined)).toEqual({});
+  });
 
   describe('database backends terminated', () => {
     let db: TestDatabase;

@@ -46,7 +46,14 @@ describe('config', () => {
       FLAG: '1',
     });
     expect(config).toMatchObject({ HTTP_PORT: 8080, REGION: 'local', BATCH: 10, FLAG: true, KAFKA_BROKERS: ['127.0.0.1:9092', '127.0.0.1:9093'] });
+    expect(config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS).toBe(30_000);
     expect(z).toBeDefined();
+  });
+
+  it("refuses a consumer session timeout outside Kafka's default bounds (6 s to 30 min)", () => {
+    const valid = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', KAFKA_BROKERS: 'k:9092', SCHEMA_REGISTRY_URL: 'http://r:8081' };
+    expect(loadConfig(baseServiceEnv, { ...valid, KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '10000' }).KAFKA_CONSUMER_SESSION_TIMEOUT_MS).toBe(10_000);
+    expect(() => loadConfig(baseServiceEnv, { ...valid, KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '3000' })).toThrow(/KAFKA_CONSUMER_SESSION_TIMEOUT_MS: /);
   });
 });
 

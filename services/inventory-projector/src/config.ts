@@ -27,6 +27,8 @@ export interface ProjectorConfig {
   region: string;
   databaseUrl: string;
   kafkaBrokers: string[];
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  consumerSessionTimeoutMs?: number;
   schemaRegistryUrl: string;
   port: number;
   schema: string;
@@ -56,6 +58,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): Projecto
     region: e.REGION,
     databaseUrl: e.DATABASE_URL,
     kafkaBrokers: e.KAFKA_BROKERS,
+    consumerSessionTimeoutMs: e.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
     schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
     port: e.PORT ?? e.HTTP_PORT,
     schema: e.DB_SCHEMA,

@@ -51,7 +51,7 @@ export async function startProjector(config: ProjectorConfig, parts: ProjectorPa
     logLevel: config.logLevel,
     logger,
     database: database(config),
-    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, autoRegisterSchemas: config.autoRegisterSchemas },
+    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, autoRegisterSchemas: config.autoRegisterSchemas, consumerSessionTimeoutMs: config.consumerSessionTimeoutMs },
     relay: parts.relay !== false,
     consumers: ({ registry }) => {
       if (parts.consumer === false) return [];

@@ -11,6 +11,8 @@ export interface OdooWriterConfig {
   databaseUrl: string;
   schema: string;
   kafkaBrokers: string[];
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  consumerSessionTimeoutMs?: number;
   schemaRegistryUrl: string;
   groupId: string;
   ordersTopic: string;
@@ -48,6 +50,7 @@ const schema = z
     DATABASE_URL: env.url(),
     DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(DEFAULT_SCHEMA),
     KAFKA_BROKERS: env.list(),
+    KAFKA_CONSUMER_SESSION_TIMEOUT_MS: env.sessionTimeoutMs().default(30_000),
     SCHEMA_REGISTRY_URL: env.url(),
     CONSUMER_GROUP: z.string().min(1).default('odoo-writer'),
     ORDERS_TOPIC: z.string().min(1).default('retail.orders.v1'),
@@ -82,6 +85,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     databaseUrl: c.DATABASE_URL,
     schema: c.DB_SCHEMA,
     kafkaBrokers: c.KAFKA_BROKERS,
+    consumerSessionTimeoutMs: c.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     groupId: c.CONSUMER_GROUP,
     ordersTopic: c.ORDERS_TOPIC,

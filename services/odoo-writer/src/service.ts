@@ -118,7 +118,7 @@ export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriter
     // One short transaction per partition consumed at once, plus the executor's claims, lease
     // renewals, completions and partner locks (no connection is held during an Odoo call).
     database: { url: config.databaseUrl, schema: config.schema, poolSize: config.partitionConcurrency * 2 + 6, effects: true, migrations: [ODOO_WRITER_MIGRATIONS] },
-    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, client: deps.kafka, serde: deps.serde },
+    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, consumerSessionTimeoutMs: config.consumerSessionTimeoutMs, client: deps.kafka, serde: deps.serde },
     relay: config.relay,
     consumers: ({ pool, logger, registry }) => {
       core = buildCore(config, pool, logger, registry, deps.afterOdooWrite, deps);

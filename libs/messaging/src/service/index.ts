@@ -1,5 +1,6 @@
 export {
   startService,
+  sessionSettings,
   migrateService,
   type ServiceDefinition,
   type ServiceContext,

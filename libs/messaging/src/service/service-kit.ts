@@ -72,6 +72,11 @@ export interface ServiceDefinition {
     brokers: string[];
     schemaRegistryUrl: string;
     autoRegisterSchemas?: boolean;
+    /**
+     * Every consumer's session timeout (default kafkajs' 30 s): after a crash the member's partitions
+     * wait this long for a new owner. A declaration's own consumerConfig wins.
+     */
+    consumerSessionTimeoutMs?: number;
     /** Test seams: an existing client or serde instead of ones built from the settings. */
     client?: Kafka;
     serde?: EventSerde;
@@ -176,8 +181,21 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     };
     const declared = definition.consumers?.(base) ?? [];
     if (declared.length > 0 && !(kafka && serde)) throw new Error(`${name}: consumers need the kafka settings`);
+    const session = sessionSettings(definition.kafka?.consumerSessionTimeoutMs);
     const consumers = declared.map(
-      (consumer) => new ConsumerRunner({ ...consumer, kafka: kafka!, serde: serde!, pool, schema: database.schema, service: name, region, logger, registry }),
+      (consumer) =>
+        new ConsumerRunner({
+          ...consumer,
+          consumerConfig: { ...session, ...consumer.consumerConfig },
+          kafka: kafka!,
+          serde: serde!,
+          pool,
+          schema: database.schema,
+          service: name,
+          region,
+          logger,
+          registry,
+        }),
     );
     const ctx: ServiceContext = { ...base, consumers };
 
@@ -229,4 +247,13 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     await stop();
     throw error;
   }
+}
+
+/**
+ * The session timeout with a heartbeat well inside it: kafkajs' 3 s heartbeat, or a third of a
+ * shorter session, so one late heartbeat does not cost the member its partitions.
+ */
+export function sessionSettings(sessionTimeoutMs: number | undefined): { sessionTimeout?: number; heartbeatInterval?: number } {
+  if (sessionTimeoutMs === undefined) return {};
+  return { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)) };
 }

@@ -38,6 +38,11 @@ export const env = {
       .enum(['true', 'false', '1', '0'])
       .transform((value) => value === 'true' || value === '1'),
   logLevel: () => z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']),
+  /**
+   * A consumer group member's session timeout. Kafka's defaults (6 s to 30 min) bound it; a member
+   * that died is only replaced after it, so it is how long its partitions wait after a crash.
+   */
+  sessionTimeoutMs: () => z.coerce.number().int().min(6_000).max(1_800_000),
 };
 
 /** Settings shared by every service of the backbone. */
@@ -50,6 +55,7 @@ export const baseServiceEnv = z.object({
   KAFKA_BROKERS: env.list(),
   SCHEMA_REGISTRY_URL: env.url(),
   SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
+  KAFKA_CONSUMER_SESSION_TIMEOUT_MS: env.sessionTimeoutMs().default(30_000),
 });
 
 export { z };
