@@ -1,9 +1,9 @@
 /**
  * The bad-input suite: several hundred generated hostile requests across every HTTP route of
- * order-ingest and inventory-projector, with valid orders sent between them. Asserts: no 5xx; a
- * problem body with a specific type for every refusal; nothing kept for unauthenticated requests;
- * every valid order accepted and written to the outbox exactly once and relayed; both services
- * ready afterwards. Prints a table of cases by route and outcome.
+ * order-ingest, inventory-projector and the ops console, with valid orders sent between them.
+ * Asserts: no 5xx; a problem body with a specific type for every refusal; nothing kept for
+ * unauthenticated requests; every valid order accepted and written to the outbox exactly once and
+ * relayed; the services ready afterwards. Prints a table of cases by route and outcome.
  */
 import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@retail-backbone/contracts';
@@ -11,6 +11,7 @@ import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backb
 import { startProjector, type ProjectorConfig, type RunningProjector } from '@retail-backbone/inventory-projector';
 import { createKafka } from '@retail-backbone/messaging';
 import { createLogger } from '@retail-backbone/observability';
+import { startConsole, type RunningConsole } from '@retail-backbone/ops-console';
 import { signBase64Hmac, signStripe, startOrderIngest, type OrderIngestConfig, type OrderIngestService } from '@retail-backbone/order-ingest';
 import { Writable } from 'node:stream';
 import { seededRandom } from '@retail-backbone/local-platform';
@@ -24,6 +25,9 @@ const SITE = 'https://bad-input-site.example';
 const SITE_SECRET = 'bad-input-site-secret-0123456789';
 const STRIPE_SECRET = 'whsec_bad_input_secret_0123456789';
 const AVAILABILITY_TOKEN = 'availability-storefront-token-0123456789';
+const CONSOLE_TOKEN = 'bad-input-console-token-0123456789';
+/** In every console action sent without a valid token: no audit row may carry it. */
+const UNAUTHENTICATED_MARK = 'unauthenticated-console-action';
 
 const quiet = () => createLogger({ service: 'bad-input', level: 'error', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
 
@@ -48,6 +52,7 @@ let ingest: OrderIngestService;
 let projector: RunningProjector;
 let ingestUrl: string;
 let projectorUrl: string;
+let opsConsole: RunningConsole;
 let posKey: string;
 
 beforeAll(async () => {
@@ -116,9 +121,24 @@ beforeAll(async () => {
   };
   projector = await startProjector(projectorConfig, { consumer: false, relay: false, flusher: false }, quiet());
   projectorUrl = `http://127.0.0.1:${projector.port}`;
+  // The console reads order-ingest's database, so it lists what the hostile requests left there.
+  opsConsole = await startConsole(
+    {
+      databaseUrl: ingestDb.url,
+      kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
+      region: 'test',
+      logLevel: 'error',
+      auth: { token: CONSOLE_TOKEN },
+      port: 0,
+      schema: 'ops_console',
+    },
+    quiet(),
+  );
 });
 
 afterAll(async () => {
+  await opsConsole?.stop();
   await ingest?.stop();
   await projector?.stop();
   await ingestDb?.drop();
@@ -177,6 +197,13 @@ function availability(path: string, init: { method?: string; body?: string | Buf
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? AVAILABILITY_TOKEN}`;
   if (init.contentType) headers['content-type'] = init.contentType;
   return fetch(`${projectorUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body });
+}
+
+function opsApi(path: string, init: { method?: string; body?: string | Buffer; token?: string | null; contentType?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (init.token !== null) headers.authorization = init.token?.startsWith('Basic ') ? init.token : `Bearer ${init.token ?? CONSOLE_TOKEN}`;
+  if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
+  return fetch(`${opsConsole.url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body });
 }
 
 // ---------------------------------------------------------------- case generation
@@ -298,6 +325,65 @@ function generateCases(random: () => number): Case[] {
   add({ route: 'POST /v1/availability/batch', name: '300 SKUs', expect: 422, send: () => availability('/v1/availability/batch', { method: 'POST', body: JSON.stringify({ skus: Array.from({ length: 300 }, (_, i) => `S${i}`) }), contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: 'over 64 kB', expect: 413, send: () => availability('/v1/availability/batch', { method: 'POST', body: JSON.stringify({ skus: ['x'.repeat(70_000)] }), contentType: 'application/json' }) });
 
+  // Ops console API (it stores what an operator sends in its audit log, and reads what senders left).
+  for (const q of ['%00', 'a%00b', '%ff', '%ED%A0%80', '%C0%AF', 'x'.repeat(3000), "'%3B--", '%231001', '019a0000-0000-7000-8000-000000000000', '99999999999999999999999', 'q[x]=1', 'nothing-known']) {
+    const query = q.startsWith('q[') ? q : `q=${q}`;
+    add({ route: 'GET /api/search', name: `q ${q.slice(0, 20)}`, expect: 'any', send: () => opsApi(`/api/search?${query}`) });
+  }
+  add({ route: 'GET /api/search', name: 'q given twice', expect: 400, send: () => opsApi('/api/search?q=a&q=b') });
+  add({ route: 'GET /api/search', name: 'no q', expect: 400, send: () => opsApi('/api/search') });
+  for (const topic of ['%00', 'retail.orders.v1.dlq.none', '%ff']) {
+    add({ route: 'GET /api/dead-letters', name: `topic ${topic}`, expect: 'any', send: () => opsApi(`/api/dead-letters?topic=${topic}`) });
+  }
+  add({ route: 'GET /api/dead-letters', name: 'topic given twice', expect: 400, send: () => opsApi('/api/dead-letters?topic=a&topic=b') });
+  // Only topics that do not exist: the suite must not replay another test's dead letters.
+  const replayText = JSON.stringify({ dlqTopic: 'retail.orders.v1.dlq.bad-input-none', key: 'k', partition: 0, offset: '1' });
+  for (const m of valueMutations(replayText, 14, random)) add({ route: 'POST /api/dead-letters/replay', name: m.name, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: m.text }) });
+  for (const a of bodyAttacks(replayText)) add({ route: 'POST /api/dead-letters/replay', name: a.name, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: a.body }) });
+  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16']) {
+    add({ route: 'POST /api/dead-letters/replay', name: `content-type ${contentType}`, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: replayText, contentType }) });
+  }
+  add({ route: 'POST /api/dead-letters/replay', name: 'over 64 kB', expect: 413, send: () => opsApi('/api/dead-letters/replay', { body: JSON.stringify({ dlqTopic: 'x'.repeat(70_000) }) }) });
+  add({ route: 'POST /api/dead-letters/replay', name: 'NUL in the topic', expect: 400, send: () => opsApi('/api/dead-letters/replay', { body: '{"dlqTopic":"a\\u0000b"}' }) });
+  const retryText = JSON.stringify({ id: 'odoo_writer.parked/1' });
+  for (const m of valueMutations(retryText, 6, random)) add({ route: 'POST /api/parked/retry', name: m.name, expect: 'any', send: () => opsApi('/api/parked/retry', { body: m.text }) });
+  for (const id of ['odoo_writer.parked/1', 'order_ingest.outside_effects/x', 'a\\u0000b', 'x\\ud800', '../../etc', '']) {
+    add({ route: 'POST /api/parked/retry', name: `id ${id}`, expect: id === '' ? 400 : 404, send: () => opsApi('/api/parked/retry', { body: `{"id":"${id}"}` }) });
+  }
+  for (const a of bodyAttacks(retryText).slice(0, 8)) add({ route: 'POST /api/parked/retry', name: a.name, expect: 'any', send: () => opsApi('/api/parked/retry', { body: a.body }) });
+  for (const [id, status] of [['999999999999999999', 404], ['0', 404], ['99999999999999999999999', 400], ['abc', 400], ['%00', 400], ['-1', 400], ['1.5', 400], ['%ff', 400]] as const) {
+    add({ route: 'POST /api/conflicts/:id/keep-original', name: `id ${id}`, expect: status, send: () => opsApi(`/api/conflicts/${id}/keep-original`, { body: '{}' }) });
+  }
+  for (const path of ['/api/session', '/api/rejections', '/api/conflicts', '/api/parked', '/api/overview', '/api/audit']) {
+    add({ route: 'GET /api/<lists>', name: path, expect: 200, send: () => opsApi(path) });
+  }
+  for (const [name, token] of [
+    ['no token', null],
+    ['wrong token', 'wrong-console-token-0123456789abc'],
+    ['token as Basic', `Basic ${Buffer.from(`ops:${CONSOLE_TOKEN}`).toString('base64')}`],
+  ] as const) {
+    for (const path of ['/api/session', '/api/search?q=x', '/api/rejections']) add({ route: 'console API unauthenticated', name: `${name} ${path}`, expect: 401, send: () => opsApi(path, { token }) });
+    add({ route: 'console API unauthenticated', name: `${name} replay`, expect: 401, send: () => opsApi('/api/dead-letters/replay', { token, body: JSON.stringify({ dlqTopic: UNAUTHENTICATED_MARK }) }) });
+    add({ route: 'console API unauthenticated', name: `${name} retry`, expect: 401, send: () => opsApi('/api/parked/retry', { token, body: JSON.stringify({ id: UNAUTHENTICATED_MARK }) }) });
+  }
+  for (const [method, path, status] of [
+    ['GET', '/', 200],
+    ['GET', '/api/nope', 404],
+    ['DELETE', '/api/search', 404],
+    ['PUT', '/api/parked/retry', 404],
+    ['GET', '/nope', 404],
+    ['GET', '/%ff', 'any'],
+    ['GET', '/healthz', 200],
+    ['GET', '/readyz', 200],
+    ['GET', '/metrics', 200],
+  ] as const) {
+    add({ route: `ops-console ${method} other`, name: `${method} ${path}`, expect: status, send: () => fetch(`${opsConsole.url}${path}`, { method, headers: path.startsWith('/api') ? { authorization: `Bearer ${CONSOLE_TOKEN}` } : {} }) });
+  }
+  // The lists again, now that every hostile body above has been refused and kept where it is kept.
+  for (const path of ['/api/rejections', '/api/conflicts', '/api/audit']) {
+    add({ route: 'GET /api/<lists>', name: `${path} at the end`, expect: 200, send: () => opsApi(path) });
+  }
+
   // Kit and unknown routes of both services.
   for (const [base, label] of [
     [() => ingestUrl, 'order-ingest'],
@@ -373,6 +459,8 @@ describe('bad-input suite', () => {
     // Nothing kept for unauthenticated deliveries.
     const kept = await ingest.pool.query<{ n: string }>('SELECT count(*) AS n FROM order_ingest.ingest_requests WHERE request_key = ANY($1)', [deliveryIds]);
     expect(Number(kept.rows[0]!.n)).toBe(0);
+    const audited = await ingest.pool.query<{ n: string }>('SELECT count(*) AS n FROM ops_console.audit_log WHERE target LIKE $1', [`%${UNAUTHENTICATED_MARK}%`]);
+    expect(Number(audited.rows[0]!.n)).toBe(0);
     const unknownShops = await ingest.pool.query<{ n: string }>("SELECT count(*) AS n FROM order_ingest.channel_facts WHERE channel_id LIKE 'unknown-%' OR channel_id = $1", [OTHER_SHOP]);
     expect(Number(unknownShops.rows[0]!.n)).toBe(0);
 
@@ -393,5 +481,6 @@ describe('bad-input suite', () => {
 
     expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${projectorUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${opsConsole.url}/readyz`)).status).toBe(200);
   }, 300_000);
 });
