@@ -54,6 +54,8 @@ let ingestUrl: string;
 let projectorUrl: string;
 let opsConsole: RunningConsole;
 let posKey: string;
+/** Orders first delivered inside a replay case: published once like every valid order. */
+const replayedOrders: string[] = [];
 
 beforeAll(async () => {
   const admin = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-admin') }).admin();
@@ -271,6 +273,24 @@ function generateCases(random: () => number): Case[] {
     add({ route: 'POST /webhooks/shopify', name, expect: 401, deliveryId, send });
   }
 
+  // Replays of a signed delivery: exact, and under a new webhook id with the same event id and a
+  // fresh Triggered-At. Each answers 202 and the order is still published once (checked below).
+  for (let i = 0; i < 8; i++) {
+    add({
+      route: 'POST /webhooks/shopify',
+      name: i % 2 === 0 ? 'exact replay' : 'replay: same event id, new webhook id, fresh Triggered-At',
+      expect: 202,
+      send: async () => {
+        const { body } = validShopifyOrder();
+        const eventId = uniqueName('evt');
+        const first = await shopify(body, { headers: { 'x-shopify-event-id': eventId, 'x-shopify-webhook-id': `${eventId}-1` } });
+        if (first.status === 202) replayedOrders.push(((await first.json()) as { orderId: string }).orderId);
+        const webhookId = i % 2 === 0 ? `${eventId}-1` : `${eventId}-2`;
+        return shopify(body, { headers: { 'x-shopify-event-id': eventId, 'x-shopify-webhook-id': webhookId, 'x-shopify-triggered-at': new Date().toISOString() } });
+      },
+    });
+  }
+
   // WooCommerce.
   for (const m of valueMutations(WOO_TEXT, 45, random)) add({ route: 'POST /webhooks/woocommerce', name: m.name, expect: 'any', send: () => woo(Buffer.from(m.text)) });
   for (const a of bodyAttacks(WOO_TEXT)) add({ route: 'POST /webhooks/woocommerce', name: a.name, expect: 'any', send: () => woo(a.body) });
@@ -465,6 +485,8 @@ describe('bad-input suite', () => {
     expect(Number(unknownShops.rows[0]!.n)).toBe(0);
 
     // Every valid order: one OrderPlaced in the outbox, relayed.
+    expect(replayedOrders).toHaveLength(8);
+    validOrders.push(...replayedOrders);
     const deadline = Date.now() + 30_000;
     let rows: Array<{ message_key: string; n: string; relayed: string }> = [];
     for (let attempt = 0; attempt < 300 && Date.now() < deadline; attempt++) {
