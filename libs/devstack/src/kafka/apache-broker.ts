@@ -30,6 +30,18 @@ export interface ApacheBrokerOptions {
   /** Partitions of an auto-created topic; the dev broker's default is 1 as well. */
   defaultPartitions?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * A second listener, SASL_PLAINTEXT with SCRAM, and this one user, created when the storage is
+   * formatted (a kept data directory keeps the users it was formatted with). The PLAINTEXT
+   * listener stays, so tooling that needs no credentials keeps working.
+   */
+  scram?: ScramUser;
+}
+
+export interface ScramUser {
+  mechanism?: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  username: string;
+  password: string;
 }
 
 /** Thrown when Java or Maven is missing: the message says in one line what to install. */
@@ -87,16 +99,23 @@ interface Layout {
   logFile: string;
 }
 
-function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number): void {
+function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number, sasl?: { port: number; mechanism: string }): void {
+  const saslListener = sasl ? `,SASL_PLAINTEXT://${HOST}:${sasl.port}` : '';
   const lines = [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${HOST}:${controllerPort}`,
-    `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${HOST}:${port}`,
+    `listeners=PLAINTEXT://${HOST}:${port}${saslListener},CONTROLLER://${HOST}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${HOST}:${port}${saslListener}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
+    ...(sasl
+      ? [
+          `sasl.enabled.mechanisms=${sasl.mechanism}`,
+          `listener.name.sasl_plaintext.${sasl.mechanism.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+        ]
+      : []),
     `log.dirs=${layout.logDirs}`,
     `num.partitions=${partitions}`,
     'auto.create.topics.enable=true',
@@ -145,11 +164,13 @@ function javaArgs(lib: string, layout: Layout, main: string[]): string[] {
   ];
 }
 
-function formatStorage(lib: string, layout: Layout): void {
+function formatStorage(lib: string, layout: Layout, scram?: ScramUser): void {
   if (fs.existsSync(path.join(layout.logDirs, 'meta.properties'))) return;
+  // KRaft keeps SCRAM credentials in its metadata log; format writes the first ones.
+  const users = scram ? ['--add-scram', `${scram.mechanism ?? 'SCRAM-SHA-512'}=[name=${scram.username},password=${scram.password}]`] : [];
   const result = spawnSync(
     'java',
-    javaArgs(lib, layout, ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', layout.properties, '--ignore-formatted']),
+    javaArgs(lib, layout, ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', layout.properties, '--ignore-formatted', ...users]),
     { encoding: 'utf8' },
   );
   if (result.status !== 0) throw new Error(`kafka-storage format failed: ${(result.stdout + result.stderr).trim().slice(-2000)}`);
@@ -197,7 +218,9 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startApacheBroker(options: ApacheBrokerOptions = {}): Promise<KafkaBrokerHandle & { startupMs: number; logFile: string }> {
+export async function startApacheBroker(
+  options: ApacheBrokerOptions = {},
+): Promise<KafkaBrokerHandle & { startupMs: number; logFile: string; /** With `scram`: the SASL_PLAINTEXT listener. */ saslBootstrap?: string }> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const lib = ensureApacheKafkaClasspath(options.cacheDir);
@@ -213,11 +236,13 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   };
   // A kept broker keeps its ports, so clients configured last time still reach it.
   const portsFile = path.join(dir, 'ports.json');
-  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number }) : undefined;
+  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number; saslPort?: number }) : undefined;
   const port = kept?.port ?? (await freePort(HOST));
   const controllerPort = kept?.controllerPort ?? (await freePort(HOST));
-  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
-  writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1);
+  const saslPort = options.scram ? (kept?.saslPort ?? (await freePort(HOST))) : undefined;
+  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort }));
+  const sasl = saslPort !== undefined ? { port: saslPort, mechanism: options.scram?.mechanism ?? 'SCRAM-SHA-512' } : undefined;
+  writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1, sasl);
   const removeScratch = () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   };
@@ -249,7 +274,7 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   };
 
   try {
-    formatStorage(lib, layout);
+    formatStorage(lib, layout, options.scram);
     await launch();
   } catch (err) {
     removeScratch();
@@ -262,6 +287,7 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   let stopped: Promise<void> | undefined;
   return {
     bootstrap: `${HOST}:${port}`,
+    saslBootstrap: saslPort !== undefined ? `${HOST}:${saslPort}` : undefined,
     startupMs,
     logFile: layout.logFile,
     restart({ downMs = 0 } = {}) {
