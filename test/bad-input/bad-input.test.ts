@@ -342,6 +342,7 @@ function generateCases(random: () => number): Case[] {
   for (const m of valueMutations(batchBody, 10, random)) add({ route: 'POST /v1/availability/batch', name: m.name, expect: 'any', send: () => availability('/v1/availability/batch', { method: 'POST', body: m.text, contentType: 'application/json' }) });
   for (const a of bodyAttacks(batchBody)) add({ route: 'POST /v1/availability/batch', name: a.name, expect: 'any', send: () => availability('/v1/availability/batch', { method: 'POST', body: a.body, contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: 'text/plain', expect: 'any', send: () => availability('/v1/availability/batch', { method: 'POST', body: batchBody, contentType: 'text/plain' }) });
+  add({ route: 'POST /v1/availability/batch', name: 'invalid UTF-8 refused', expect: 400, send: () => availability('/v1/availability/batch', { method: 'POST', body: bodyAttacks(batchBody)[0]!.body, contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: '300 SKUs', expect: 422, send: () => availability('/v1/availability/batch', { method: 'POST', body: JSON.stringify({ skus: Array.from({ length: 300 }, (_, i) => `S${i}`) }), contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: 'over 64 kB', expect: 413, send: () => availability('/v1/availability/batch', { method: 'POST', body: JSON.stringify({ skus: ['x'.repeat(70_000)] }), contentType: 'application/json' }) });
 
@@ -363,6 +364,7 @@ function generateCases(random: () => number): Case[] {
   for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16']) {
     add({ route: 'POST /api/dead-letters/replay', name: `content-type ${contentType}`, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: replayText, contentType }) });
   }
+  add({ route: 'POST /api/dead-letters/replay', name: 'invalid UTF-8 refused', expect: 400, send: () => opsApi('/api/dead-letters/replay', { body: bodyAttacks(replayText)[0]!.body }) });
   add({ route: 'POST /api/dead-letters/replay', name: 'over 64 kB', expect: 413, send: () => opsApi('/api/dead-letters/replay', { body: JSON.stringify({ dlqTopic: 'x'.repeat(70_000) }) }) });
   add({ route: 'POST /api/dead-letters/replay', name: 'NUL in the topic', expect: 400, send: () => opsApi('/api/dead-letters/replay', { body: '{"dlqTopic":"a\\u0000b"}' }) });
   const retryText = JSON.stringify({ id: 'odoo_writer.parked/1' });
