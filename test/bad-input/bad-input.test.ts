@@ -2,14 +2,14 @@
  * The bad-input suite: several hundred generated hostile requests across every HTTP route of
  * order-ingest, inventory-projector and the ops console, with valid orders sent between them.
  * Asserts: no 5xx; a problem body with a specific type for every refusal; nothing kept for
- * unauthenticated requests; every valid order accepted and written to the outbox exactly once and
- * relayed; the services ready afterwards. Prints a table of cases by route and outcome.
+ * unauthenticated requests; every valid order accepted, written to the outbox and published on
+ * Kafka exactly once; the services ready afterwards. Prints a table of cases by route and outcome.
  */
 import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@retail-backbone/contracts';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
 import { startProjector, type ProjectorConfig, type RunningProjector } from '@retail-backbone/inventory-projector';
-import { createKafka } from '@retail-backbone/messaging';
+import { createKafka, Headers, headerString } from '@retail-backbone/messaging';
 import { createLogger } from '@retail-backbone/observability';
 import { startConsole, type RunningConsole } from '@retail-backbone/ops-console';
 import { signBase64Hmac, signStripe, startOrderIngest, type OrderIngestConfig, type OrderIngestService } from '@retail-backbone/order-ingest';
@@ -69,6 +69,7 @@ beforeAll(async () => {
   } finally {
     await admin.disconnect();
   }
+  ordersStart = await ordersOffsets();
   ingestDb = await createTestDatabase('order_ingest');
   projectorDb = await createTestDatabase('inventory_projector');
   const ingestConfig: OrderIngestConfig = {
@@ -146,6 +147,53 @@ afterAll(async () => {
   await ingestDb?.drop();
   await projectorDb?.drop();
 });
+
+const ORDERS_TOPIC = 'retail.orders.v1';
+/** The orders topic's end offsets before the run: the suite reads what was published after them. */
+let ordersStart: Array<{ partition: number; offset: string }> = [];
+
+async function ordersOffsets(): Promise<Array<{ partition: number; offset: string }>> {
+  const admin = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-offsets') }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(ORDERS_TOPIC)).map((p) => ({ partition: p.partition, offset: p.high }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * OrderPlaced messages per key among `keys`, published on the orders topic since the run began:
+ * read from the starting offsets up to the end offsets taken now (after the outbox says every row
+ * is relayed), so a second publication of any of them would be counted.
+ */
+async function publishedOrderPlaced(keys: string[]): Promise<Map<string, number>> {
+  const end = new Map((await ordersOffsets()).map((p) => [p.partition, BigInt(p.offset)]));
+  const wanted = new Set(keys);
+  const counts = new Map<string, number>();
+  const consumer = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-reader') }).consumer({ groupId: uniqueName('bad-input-reader') });
+  const pending = new Set([...end].filter(([partition, offset]) => offset > BigInt(ordersStart.find((p) => p.partition === partition)?.offset ?? '0')).map(([partition]) => partition));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [ORDERS_TOPIC] });
+    await new Promise<void>((resolve, reject) => {
+      if (pending.size === 0) return resolve();
+      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const key = message.key?.toString() ?? '';
+          if (wanted.has(key) && headerString(message.headers, Headers.EVENT_TYPE) === 'OrderPlaced') counts.set(key, (counts.get(key) ?? 0) + 1);
+          if (BigInt(message.offset) + 1n >= end.get(partition)!) pending.delete(partition);
+          if (pending.size === 0) resolve();
+        },
+      });
+      for (const { partition, offset } of ordersStart) consumer.seek({ topic: ORDERS_TOPIC, partition, offset });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return counts;
+}
 
 // ---------------------------------------------------------------- request builders
 
@@ -502,6 +550,9 @@ describe('bad-input suite', () => {
     expect(validOrders.length).toBeGreaterThanOrEqual(30);
     expect(rows).toHaveLength(validOrders.length);
     expect(rows.filter((r) => r.n !== '1' || r.relayed !== '1')).toEqual([]);
+    // ... and on Kafka: each published once.
+    const published = await publishedOrderPlaced(validOrders);
+    expect(validOrders.filter((id) => published.get(id) !== 1)).toEqual([]);
 
     expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${projectorUrl}/readyz`)).status).toBe(200);
