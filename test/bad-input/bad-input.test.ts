@@ -1,6 +1,6 @@
 /**
  * The bad-input suite: several hundred generated hostile requests across every HTTP route of
- * order-ingest, inventory-projector and the ops console, with valid orders sent between them.
+ * order-ingest, inventory-projector, odoo-writer and the ops console, with valid orders between them.
  * Asserts: no 5xx; a problem body with a specific type for every refusal; nothing kept for
  * unauthenticated requests; every valid order accepted, written to the outbox and published on
  * Kafka exactly once; the services ready afterwards. Prints a table of cases by route and outcome.
@@ -11,6 +11,8 @@ import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backb
 import { startProjector, type ProjectorConfig, type RunningProjector } from '@retail-backbone/inventory-projector';
 import { createKafka, Headers, headerString } from '@retail-backbone/messaging';
 import { createLogger } from '@retail-backbone/observability';
+import { startOdooWriter, type OdooWriter } from '@retail-backbone/odoo-writer';
+import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
 import { startConsole, type RunningConsole } from '@retail-backbone/ops-console';
 import { signBase64Hmac, signStripe, startOrderIngest, type OrderIngestConfig, type OrderIngestService } from '@retail-backbone/order-ingest';
 import { Writable } from 'node:stream';
@@ -53,6 +55,10 @@ let projector: RunningProjector;
 let ingestUrl: string;
 let projectorUrl: string;
 let opsConsole: RunningConsole;
+let writerDb: TestDatabase;
+let odoo: RunningOdooSimulator;
+let writer: OdooWriter;
+let writerUrl: string;
 let posKey: string;
 /** Orders first delivered inside a replay case: published once like every valid order. */
 const replayedOrders: string[] = [];
@@ -124,6 +130,43 @@ beforeAll(async () => {
   };
   projector = await startProjector(projectorConfig, { consumer: false, relay: false, flusher: false }, quiet());
   projectorUrl = `http://127.0.0.1:${projector.port}`;
+  // odoo-writer serves only the kit's routes; it consumes topics of its own, so it takes none of
+  // the orders other suites publish on the shared broker.
+  writerDb = await createTestDatabase('odoo_writer');
+  odoo = await startOdooSimulator({ apiKeys: ['bad-input-odoo-key'] });
+  const writerTopics = [`retail.orders.v1.${uniqueName('bad-input')}`, `retail.shipments.v1.${uniqueName('bad-input')}`];
+  const topicAdmin = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-writer-topics') }).admin();
+  await topicAdmin.connect();
+  await topicAdmin.createTopics({ topics: writerTopics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  await topicAdmin.disconnect();
+  writer = await startOdooWriter(
+    {
+      serviceName: 'odoo-writer',
+      region: 'test',
+      logLevel: 'error',
+      port: 0,
+      databaseUrl: writerDb.url,
+      schema: 'odoo_writer',
+      kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
+      groupId: uniqueName('bad-input-writer'),
+      ordersTopic: writerTopics[0]!,
+      shipmentsTopic: writerTopics[1]!,
+      odoo: { url: odoo.url, database: odoo.database, apiKey: odoo.apiKey, protocol: 'json2', login: odoo.login, timeoutMs: 5_000, limitTimeRealMs: 5_000 },
+      rateLimitPerSecond: 50,
+      concurrency: 2,
+      partitionConcurrency: 1,
+      batchWindowMs: 20,
+      batchMax: 10,
+      productCacheTtlMs: 60_000,
+      breakerThreshold: 3,
+      breakerHalfOpenMs: 1_000,
+      shutdownTimeoutMs: 5_000,
+      relay: false,
+    },
+    { logger: quiet() },
+  );
+  writerUrl = `http://127.0.0.1:${writer.port}`;
   // The console reads order-ingest's database, so it lists what the hostile requests left there.
   opsConsole = await startConsole(
     {
@@ -141,6 +184,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await writer?.stop();
+  await odoo?.stop();
+  await writerDb?.drop();
   await opsConsole?.stop();
   await ingest?.stop();
   await projector?.stop();
@@ -458,6 +504,7 @@ function generateCases(random: () => number): Case[] {
   for (const [base, label] of [
     [() => ingestUrl, 'order-ingest'],
     [() => projectorUrl, 'inventory-projector'],
+    [() => writerUrl, 'odoo-writer'],
   ] as const) {
     for (const [method, path] of [
       ['GET', '/healthz'],
@@ -469,6 +516,9 @@ function generateCases(random: () => number): Case[] {
       ['GET', '/%ff'],
     ] as const) {
       add({ route: `${label} ${method} other`, name: `${method} ${path}`, expect: 'any', send: () => fetch(`${base()}${path}`, { method }) });
+    }
+    for (const a of bodyAttacks('{"a":1}').slice(0, 4)) {
+      add({ route: `${label} POST other`, name: `POST /nope ${a.name}`, expect: 404, send: () => fetch(`${base()}/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: a.body }) });
     }
   }
   return cases;
@@ -557,5 +607,6 @@ describe('bad-input suite', () => {
     expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${projectorUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${opsConsole.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${writerUrl}/readyz`)).status).toBe(200);
   }, 300_000);
 });
