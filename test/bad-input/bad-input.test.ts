@@ -224,7 +224,10 @@ async function publishedOrderPlaced(keys: string[]): Promise<Map<string, number>
     await consumer.subscribe({ topics: [ORDERS_TOPIC] });
     await new Promise<void>((resolve, reject) => {
       if (pending.size === 0) return resolve();
-      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      // kafkajs restarts itself after a retriable crash (a coordinator still loading); only a final one fails.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) reject(payload.error);
+      });
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const key = message.key?.toString() ?? '';

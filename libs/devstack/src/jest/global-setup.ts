@@ -17,9 +17,10 @@ export const APACHE_KEY = Symbol.for('@retail-backbone/devstack/jest-apache-kafk
  * both brokers (see jest.config.js).
  */
 /**
- * The Apache broker also listens with SASL_PLAINTEXT for this one SCRAM-SHA-512 user, so a test
- * can prove KAFKA_SASL_* against a real broker (libs/messaging/test/kafka-scram.test.ts). A fresh
- * password per run: the broker lives as long as the run.
+ * The Apache broker also listens with SASL_PLAINTEXT and SASL_SSL (a self-signed certificate) for
+ * this one SCRAM-SHA-512 user, so a test can prove KAFKA_SASL_* and KAFKA_TLS* against a real
+ * broker (libs/messaging/test/kafka-scram.test.ts). A fresh password per run: the broker lives as
+ * long as the run.
  */
 const APACHE_SCRAM_USER = { mechanism: 'SCRAM-SHA-512' as const, username: 'backbone-test', password: randomBytes(18).toString('base64url') };
 
@@ -28,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
   const holder = globalThis as Record<symbol, unknown>;
   // jest.config.js decides (it also adds the "apache" project) and says so in this variable.
   const apache = process.env.DEVSTACK_TEST_APACHE === '1'
-    ? startApacheBroker({ scram: APACHE_SCRAM_USER }).catch((error: unknown) => {
+    ? startApacheBroker({ scram: APACHE_SCRAM_USER, tls: true }).catch((error: unknown) => {
         if (error instanceof ApacheKafkaUnavailable && process.env.CI !== 'true') {
           process.stderr.write(`Apache Kafka suites skipped: ${error.message}\n`);
           return undefined;
@@ -60,6 +61,10 @@ export default async function globalSetup(): Promise<void> {
       process.env.KAFKA_BROKERS_APACHE_SCRAM = broker.saslBootstrap;
       process.env.KAFKA_APACHE_SCRAM_USERNAME = APACHE_SCRAM_USER.username;
       process.env.KAFKA_APACHE_SCRAM_PASSWORD = APACHE_SCRAM_USER.password;
+    }
+    if (broker.tlsBootstrap && broker.tlsCaFile) {
+      process.env.KAFKA_BROKERS_APACHE_TLS = broker.tlsBootstrap;
+      process.env.KAFKA_APACHE_TLS_CA_FILE = broker.tlsCaFile;
     }
     process.stderr.write(`Apache Kafka ready in ${broker.startupMs} ms at ${broker.bootstrap} (log ${broker.logFile})\n`);
   }

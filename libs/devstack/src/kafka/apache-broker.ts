@@ -36,6 +36,11 @@ export interface ApacheBrokerOptions {
    * listener stays, so tooling that needs no credentials keeps working.
    */
   scram?: ScramUser;
+  /**
+   * With `scram`: a third listener, SASL_SSL, whose certificate (self-signed for 127.0.0.1, made
+   * with the JDK's keytool) is written as PEM to `tlsCaFile` for clients to trust.
+   */
+  tls?: boolean;
 }
 
 export interface ScramUser {
@@ -99,8 +104,15 @@ interface Layout {
   logFile: string;
 }
 
-function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number, sasl?: { port: number; mechanism: string }): void {
-  const saslListener = sasl ? `,SASL_PLAINTEXT://${HOST}:${sasl.port}` : '';
+interface SaslListeners {
+  port: number;
+  mechanism: string;
+  tls?: { port: number; keystore: string; password: string };
+}
+
+function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number, sasl?: SaslListeners): void {
+  const saslListener = sasl ? `,SASL_PLAINTEXT://${HOST}:${sasl.port}${sasl.tls ? `,SASL_SSL://${HOST}:${sasl.tls.port}` : ''}` : '';
+  const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   const lines = [
     'process.roles=broker,controller',
     'node.id=1',
@@ -109,11 +121,15 @@ function writeConfig(layout: Layout, port: number, controllerPort: number, parti
     `advertised.listeners=PLAINTEXT://${HOST}:${port}${saslListener}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
-    ...(sasl
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}${sasl?.tls ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(sasl ? [`sasl.enabled.mechanisms=${sasl.mechanism}`, `listener.name.sasl_plaintext.${sasl.mechanism.toLowerCase()}.sasl.jaas.config=${jaas}`] : []),
+    ...(sasl?.tls
       ? [
-          `sasl.enabled.mechanisms=${sasl.mechanism}`,
-          `listener.name.sasl_plaintext.${sasl.mechanism.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+          `listener.name.sasl_ssl.${sasl.mechanism.toLowerCase()}.sasl.jaas.config=${jaas}`,
+          `listener.name.sasl_ssl.ssl.keystore.location=${sasl.tls.keystore}`,
+          'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+          `listener.name.sasl_ssl.ssl.keystore.password=${sasl.tls.password}`,
+          `listener.name.sasl_ssl.ssl.key.password=${sasl.tls.password}`,
         ]
       : []),
     `log.dirs=${layout.logDirs}`,
@@ -162,6 +178,29 @@ function javaArgs(lib: string, layout: Layout, main: string[]): string[] {
     `${lib}/*`,
     ...main,
   ];
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 in a PKCS12 keystore, and the same certificate as PEM
+ * for clients to trust. keytool comes with the JDK the broker runs on, so nothing else is needed.
+ */
+function writeCertificate(dir: string): { keystore: string; password: string; caFile: string } {
+  const keystore = path.join(dir, 'broker.p12');
+  const caFile = path.join(dir, 'broker-ca.pem');
+  const passwordFile = path.join(dir, 'broker.p12.password');
+  if (fs.existsSync(keystore) && fs.existsSync(caFile) && fs.existsSync(passwordFile)) {
+    return { keystore, caFile, password: fs.readFileSync(passwordFile, 'utf8').trim() };
+  }
+  const password = crypto.randomBytes(18).toString('base64url');
+  const keytool = (args: string[]) => {
+    const result = spawnSync('keytool', args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`keytool ${args[0]} failed: ${(result.stdout + result.stderr).trim().slice(-1000)}`);
+  };
+  fs.rmSync(keystore, { force: true });
+  keytool(['-genkeypair', '-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password, '-keypass', password, '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '30', '-dname', `CN=${HOST}`, '-ext', `SAN=ip:${HOST}`, '-ext', 'BC:c=ca:true']);
+  keytool(['-exportcert', '-rfc', '-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password, '-alias', 'broker', '-file', caFile]);
+  fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  return { keystore, caFile, password };
 }
 
 function formatStorage(lib: string, layout: Layout, scram?: ScramUser): void {
@@ -220,7 +259,17 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
 
 export async function startApacheBroker(
   options: ApacheBrokerOptions = {},
-): Promise<KafkaBrokerHandle & { startupMs: number; logFile: string; /** With `scram`: the SASL_PLAINTEXT listener. */ saslBootstrap?: string }> {
+): Promise<
+  KafkaBrokerHandle & {
+    startupMs: number;
+    logFile: string;
+    /** With `scram`: the SASL_PLAINTEXT listener. */
+    saslBootstrap?: string;
+    /** With `scram` and `tls`: the SASL_SSL listener and the PEM file of its certificate. */
+    tlsBootstrap?: string;
+    tlsCaFile?: string;
+  }
+> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const lib = ensureApacheKafkaClasspath(options.cacheDir);
@@ -236,12 +285,17 @@ export async function startApacheBroker(
   };
   // A kept broker keeps its ports, so clients configured last time still reach it.
   const portsFile = path.join(dir, 'ports.json');
-  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number; saslPort?: number }) : undefined;
+  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number; saslPort?: number; tlsPort?: number }) : undefined;
   const port = kept?.port ?? (await freePort(HOST));
   const controllerPort = kept?.controllerPort ?? (await freePort(HOST));
   const saslPort = options.scram ? (kept?.saslPort ?? (await freePort(HOST))) : undefined;
-  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort }));
-  const sasl = saslPort !== undefined ? { port: saslPort, mechanism: options.scram?.mechanism ?? 'SCRAM-SHA-512' } : undefined;
+  const tlsPort = options.scram && options.tls ? (kept?.tlsPort ?? (await freePort(HOST))) : undefined;
+  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort, tlsPort }));
+  const certificate = tlsPort !== undefined ? writeCertificate(dir) : undefined;
+  const sasl: SaslListeners | undefined =
+    saslPort !== undefined
+      ? { port: saslPort, mechanism: options.scram?.mechanism ?? 'SCRAM-SHA-512', tls: tlsPort !== undefined && certificate ? { port: tlsPort, keystore: certificate.keystore, password: certificate.password } : undefined }
+      : undefined;
   writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1, sasl);
   const removeScratch = () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
@@ -288,6 +342,8 @@ export async function startApacheBroker(
   return {
     bootstrap: `${HOST}:${port}`,
     saslBootstrap: saslPort !== undefined ? `${HOST}:${saslPort}` : undefined,
+    tlsBootstrap: tlsPort !== undefined ? `${HOST}:${tlsPort}` : undefined,
+    tlsCaFile: certificate?.caFile,
     startupMs,
     logFile: layout.logFile,
     restart({ downMs = 0 } = {}) {
