@@ -1,16 +1,19 @@
 /**
  * The bad-input suite: several hundred generated hostile requests across every HTTP route of
- * order-ingest and inventory-projector, with valid orders sent between them. Asserts: no 5xx; a
- * problem body with a specific type for every refusal; nothing kept for unauthenticated requests;
- * every valid order accepted and written to the outbox exactly once and relayed; both services
- * ready afterwards. Prints a table of cases by route and outcome.
+ * order-ingest, inventory-projector, odoo-writer and the ops console, with valid orders between them.
+ * Asserts: no 5xx; a problem body with a specific type for every refusal; nothing kept for
+ * unauthenticated requests; every valid order accepted, written to the outbox and published on
+ * Kafka exactly once; the services ready afterwards. Prints a table of cases by route and outcome.
  */
 import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@retail-backbone/contracts';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
 import { startProjector, type ProjectorConfig, type RunningProjector } from '@retail-backbone/inventory-projector';
-import { createKafka } from '@retail-backbone/messaging';
+import { createKafka, Headers, headerString } from '@retail-backbone/messaging';
 import { createLogger } from '@retail-backbone/observability';
+import { startOdooWriter, type OdooWriter } from '@retail-backbone/odoo-writer';
+import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
+import { startConsole, type RunningConsole } from '@retail-backbone/ops-console';
 import { signBase64Hmac, signStripe, startOrderIngest, type OrderIngestConfig, type OrderIngestService } from '@retail-backbone/order-ingest';
 import { Writable } from 'node:stream';
 import { seededRandom } from '@retail-backbone/local-platform';
@@ -24,6 +27,9 @@ const SITE = 'https://bad-input-site.example';
 const SITE_SECRET = 'bad-input-site-secret-0123456789';
 const STRIPE_SECRET = 'whsec_bad_input_secret_0123456789';
 const AVAILABILITY_TOKEN = 'availability-storefront-token-0123456789';
+const CONSOLE_TOKEN = 'bad-input-console-token-0123456789';
+/** In every console action sent without a valid token: no audit row may carry it. */
+const UNAUTHENTICATED_MARK = 'unauthenticated-console-action';
 
 const quiet = () => createLogger({ service: 'bad-input', level: 'error', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
 
@@ -48,7 +54,14 @@ let ingest: OrderIngestService;
 let projector: RunningProjector;
 let ingestUrl: string;
 let projectorUrl: string;
+let opsConsole: RunningConsole;
+let writerDb: TestDatabase;
+let odoo: RunningOdooSimulator;
+let writer: OdooWriter;
+let writerUrl: string;
 let posKey: string;
+/** Orders first delivered inside a replay case: published once like every valid order. */
+const replayedOrders: string[] = [];
 
 beforeAll(async () => {
   const admin = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-admin') }).admin();
@@ -62,6 +75,7 @@ beforeAll(async () => {
   } finally {
     await admin.disconnect();
   }
+  ordersStart = await ordersOffsets();
   ingestDb = await createTestDatabase('order_ingest');
   projectorDb = await createTestDatabase('inventory_projector');
   const ingestConfig: OrderIngestConfig = {
@@ -116,14 +130,119 @@ beforeAll(async () => {
   };
   projector = await startProjector(projectorConfig, { consumer: false, relay: false, flusher: false }, quiet());
   projectorUrl = `http://127.0.0.1:${projector.port}`;
+  // odoo-writer serves only the kit's routes; it consumes topics of its own, so it takes none of
+  // the orders other suites publish on the shared broker.
+  writerDb = await createTestDatabase('odoo_writer');
+  odoo = await startOdooSimulator({ apiKeys: ['bad-input-odoo-key'] });
+  const writerTopics = [`retail.orders.v1.${uniqueName('bad-input')}`, `retail.shipments.v1.${uniqueName('bad-input')}`];
+  const topicAdmin = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-writer-topics') }).admin();
+  await topicAdmin.connect();
+  await topicAdmin.createTopics({ topics: writerTopics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  await topicAdmin.disconnect();
+  writer = await startOdooWriter(
+    {
+      serviceName: 'odoo-writer',
+      region: 'test',
+      logLevel: 'error',
+      port: 0,
+      databaseUrl: writerDb.url,
+      schema: 'odoo_writer',
+      kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
+      groupId: uniqueName('bad-input-writer'),
+      ordersTopic: writerTopics[0]!,
+      shipmentsTopic: writerTopics[1]!,
+      odoo: { url: odoo.url, database: odoo.database, apiKey: odoo.apiKey, protocol: 'json2', login: odoo.login, timeoutMs: 5_000, limitTimeRealMs: 5_000 },
+      rateLimitPerSecond: 50,
+      concurrency: 2,
+      partitionConcurrency: 1,
+      batchWindowMs: 20,
+      batchMax: 10,
+      productCacheTtlMs: 60_000,
+      breakerThreshold: 3,
+      breakerHalfOpenMs: 1_000,
+      shutdownTimeoutMs: 5_000,
+      relay: false,
+    },
+    { logger: quiet() },
+  );
+  writerUrl = `http://127.0.0.1:${writer.port}`;
+  // The console reads order-ingest's database, so it lists what the hostile requests left there.
+  opsConsole = await startConsole(
+    {
+      databaseUrl: ingestDb.url,
+      kafkaBrokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL ?? '',
+      region: 'test',
+      logLevel: 'error',
+      auth: { token: CONSOLE_TOKEN },
+      port: 0,
+      schema: 'ops_console',
+    },
+    quiet(),
+  );
 });
 
 afterAll(async () => {
+  await writer?.stop();
+  await odoo?.stop();
+  await writerDb?.drop();
+  await opsConsole?.stop();
   await ingest?.stop();
   await projector?.stop();
   await ingestDb?.drop();
   await projectorDb?.drop();
 });
+
+const ORDERS_TOPIC = 'retail.orders.v1';
+/** The orders topic's end offsets before the run: the suite reads what was published after them. */
+let ordersStart: Array<{ partition: number; offset: string }> = [];
+
+async function ordersOffsets(): Promise<Array<{ partition: number; offset: string }>> {
+  const admin = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-offsets') }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(ORDERS_TOPIC)).map((p) => ({ partition: p.partition, offset: p.high }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * OrderPlaced messages per key among `keys`, published on the orders topic since the run began:
+ * read from the starting offsets up to the end offsets taken now (after the outbox says every row
+ * is relayed), so a second publication of any of them would be counted.
+ */
+async function publishedOrderPlaced(keys: string[]): Promise<Map<string, number>> {
+  const end = new Map((await ordersOffsets()).map((p) => [p.partition, BigInt(p.offset)]));
+  const wanted = new Set(keys);
+  const counts = new Map<string, number>();
+  const consumer = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: uniqueName('bad-input-reader') }).consumer({ groupId: uniqueName('bad-input-reader') });
+  const pending = new Set([...end].filter(([partition, offset]) => offset > BigInt(ordersStart.find((p) => p.partition === partition)?.offset ?? '0')).map(([partition]) => partition));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [ORDERS_TOPIC] });
+    await new Promise<void>((resolve, reject) => {
+      if (pending.size === 0) return resolve();
+      // kafkajs restarts itself after a retriable crash (a coordinator still loading); only a final one fails.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) reject(payload.error);
+      });
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const key = message.key?.toString() ?? '';
+          if (wanted.has(key) && headerString(message.headers, Headers.EVENT_TYPE) === 'OrderPlaced') counts.set(key, (counts.get(key) ?? 0) + 1);
+          if (BigInt(message.offset) + 1n >= end.get(partition)!) pending.delete(partition);
+          if (pending.size === 0) resolve();
+        },
+      });
+      for (const { partition, offset } of ordersStart) consumer.seek({ topic: ORDERS_TOPIC, partition, offset });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return counts;
+}
 
 // ---------------------------------------------------------------- request builders
 
@@ -177,6 +296,13 @@ function availability(path: string, init: { method?: string; body?: string | Buf
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? AVAILABILITY_TOKEN}`;
   if (init.contentType) headers['content-type'] = init.contentType;
   return fetch(`${projectorUrl}${path}`, { method: init.method ?? 'GET', headers, body: init.body });
+}
+
+function opsApi(path: string, init: { method?: string; body?: string | Buffer; token?: string | null; contentType?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (init.token !== null) headers.authorization = init.token?.startsWith('Basic ') ? init.token : `Bearer ${init.token ?? CONSOLE_TOKEN}`;
+  if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
+  return fetch(`${opsConsole.url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body });
 }
 
 // ---------------------------------------------------------------- case generation
@@ -244,6 +370,24 @@ function generateCases(random: () => number): Case[] {
     add({ route: 'POST /webhooks/shopify', name, expect: 401, deliveryId, send });
   }
 
+  // Replays of a signed delivery: exact, and under a new webhook id with the same event id and a
+  // fresh Triggered-At. Each answers 202 and the order is still published once (checked below).
+  for (let i = 0; i < 8; i++) {
+    add({
+      route: 'POST /webhooks/shopify',
+      name: i % 2 === 0 ? 'exact replay' : 'replay: same event id, new webhook id, fresh Triggered-At',
+      expect: 202,
+      send: async () => {
+        const { body } = validShopifyOrder();
+        const eventId = uniqueName('evt');
+        const first = await shopify(body, { headers: { 'x-shopify-event-id': eventId, 'x-shopify-webhook-id': `${eventId}-1` } });
+        if (first.status === 202) replayedOrders.push(((await first.json()) as { orderId: string }).orderId);
+        const webhookId = i % 2 === 0 ? `${eventId}-1` : `${eventId}-2`;
+        return shopify(body, { headers: { 'x-shopify-event-id': eventId, 'x-shopify-webhook-id': webhookId, 'x-shopify-triggered-at': new Date().toISOString() } });
+      },
+    });
+  }
+
   // WooCommerce.
   for (const m of valueMutations(WOO_TEXT, 45, random)) add({ route: 'POST /webhooks/woocommerce', name: m.name, expect: 'any', send: () => woo(Buffer.from(m.text)) });
   for (const a of bodyAttacks(WOO_TEXT)) add({ route: 'POST /webhooks/woocommerce', name: a.name, expect: 'any', send: () => woo(a.body) });
@@ -295,13 +439,75 @@ function generateCases(random: () => number): Case[] {
   for (const m of valueMutations(batchBody, 10, random)) add({ route: 'POST /v1/availability/batch', name: m.name, expect: 'any', send: () => availability('/v1/availability/batch', { method: 'POST', body: m.text, contentType: 'application/json' }) });
   for (const a of bodyAttacks(batchBody)) add({ route: 'POST /v1/availability/batch', name: a.name, expect: 'any', send: () => availability('/v1/availability/batch', { method: 'POST', body: a.body, contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: 'text/plain', expect: 'any', send: () => availability('/v1/availability/batch', { method: 'POST', body: batchBody, contentType: 'text/plain' }) });
+  add({ route: 'POST /v1/availability/batch', name: 'invalid UTF-8 refused', expect: 400, send: () => availability('/v1/availability/batch', { method: 'POST', body: bodyAttacks(batchBody)[0]!.body, contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: '300 SKUs', expect: 422, send: () => availability('/v1/availability/batch', { method: 'POST', body: JSON.stringify({ skus: Array.from({ length: 300 }, (_, i) => `S${i}`) }), contentType: 'application/json' }) });
   add({ route: 'POST /v1/availability/batch', name: 'over 64 kB', expect: 413, send: () => availability('/v1/availability/batch', { method: 'POST', body: JSON.stringify({ skus: ['x'.repeat(70_000)] }), contentType: 'application/json' }) });
+
+  // Ops console API (it stores what an operator sends in its audit log, and reads what senders left).
+  for (const q of ['%00', 'a%00b', '%ff', '%ED%A0%80', '%C0%AF', 'x'.repeat(3000), "'%3B--", '%231001', '019a0000-0000-7000-8000-000000000000', '99999999999999999999999', 'q[x]=1', 'nothing-known']) {
+    const query = q.startsWith('q[') ? q : `q=${q}`;
+    add({ route: 'GET /api/search', name: `q ${q.slice(0, 20)}`, expect: 'any', send: () => opsApi(`/api/search?${query}`) });
+  }
+  add({ route: 'GET /api/search', name: 'q given twice', expect: 400, send: () => opsApi('/api/search?q=a&q=b') });
+  add({ route: 'GET /api/search', name: 'no q', expect: 400, send: () => opsApi('/api/search') });
+  for (const topic of ['%00', 'retail.orders.v1.dlq.none', '%ff']) {
+    add({ route: 'GET /api/dead-letters', name: `topic ${topic}`, expect: 'any', send: () => opsApi(`/api/dead-letters?topic=${topic}`) });
+  }
+  add({ route: 'GET /api/dead-letters', name: 'topic given twice', expect: 400, send: () => opsApi('/api/dead-letters?topic=a&topic=b') });
+  // Only topics that do not exist: the suite must not replay another test's dead letters.
+  const replayText = JSON.stringify({ dlqTopic: 'retail.orders.v1.dlq.bad-input-none', key: 'k', partition: 0, offset: '1' });
+  for (const m of valueMutations(replayText, 14, random)) add({ route: 'POST /api/dead-letters/replay', name: m.name, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: m.text }) });
+  for (const a of bodyAttacks(replayText)) add({ route: 'POST /api/dead-letters/replay', name: a.name, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: a.body }) });
+  for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16']) {
+    add({ route: 'POST /api/dead-letters/replay', name: `content-type ${contentType}`, expect: 'any', send: () => opsApi('/api/dead-letters/replay', { body: replayText, contentType }) });
+  }
+  add({ route: 'POST /api/dead-letters/replay', name: 'invalid UTF-8 refused', expect: 400, send: () => opsApi('/api/dead-letters/replay', { body: bodyAttacks(replayText)[0]!.body }) });
+  add({ route: 'POST /api/dead-letters/replay', name: 'over 64 kB', expect: 413, send: () => opsApi('/api/dead-letters/replay', { body: JSON.stringify({ dlqTopic: 'x'.repeat(70_000) }) }) });
+  add({ route: 'POST /api/dead-letters/replay', name: 'NUL in the topic', expect: 400, send: () => opsApi('/api/dead-letters/replay', { body: '{"dlqTopic":"a\\u0000b"}' }) });
+  const retryText = JSON.stringify({ id: 'odoo_writer.parked/1' });
+  for (const m of valueMutations(retryText, 6, random)) add({ route: 'POST /api/parked/retry', name: m.name, expect: 'any', send: () => opsApi('/api/parked/retry', { body: m.text }) });
+  for (const id of ['odoo_writer.parked/1', 'order_ingest.outside_effects/x', 'a\\u0000b', 'x\\ud800', '../../etc', '']) {
+    add({ route: 'POST /api/parked/retry', name: `id ${id}`, expect: id === '' ? 400 : 404, send: () => opsApi('/api/parked/retry', { body: `{"id":"${id}"}` }) });
+  }
+  for (const a of bodyAttacks(retryText).slice(0, 8)) add({ route: 'POST /api/parked/retry', name: a.name, expect: 'any', send: () => opsApi('/api/parked/retry', { body: a.body }) });
+  for (const [id, status] of [['999999999999999999', 404], ['0', 404], ['99999999999999999999999', 400], ['abc', 400], ['%00', 400], ['-1', 400], ['1.5', 400], ['%ff', 400]] as const) {
+    add({ route: 'POST /api/conflicts/:id/keep-original', name: `id ${id}`, expect: status, send: () => opsApi(`/api/conflicts/${id}/keep-original`, { body: '{}' }) });
+  }
+  for (const path of ['/api/session', '/api/rejections', '/api/conflicts', '/api/parked', '/api/overview', '/api/audit']) {
+    add({ route: 'GET /api/<lists>', name: path, expect: 200, send: () => opsApi(path) });
+  }
+  for (const [name, token] of [
+    ['no token', null],
+    ['wrong token', 'wrong-console-token-0123456789abc'],
+    ['token as Basic', `Basic ${Buffer.from(`ops:${CONSOLE_TOKEN}`).toString('base64')}`],
+  ] as const) {
+    for (const path of ['/api/session', '/api/search?q=x', '/api/rejections']) add({ route: 'console API unauthenticated', name: `${name} ${path}`, expect: 401, send: () => opsApi(path, { token }) });
+    add({ route: 'console API unauthenticated', name: `${name} replay`, expect: 401, send: () => opsApi('/api/dead-letters/replay', { token, body: JSON.stringify({ dlqTopic: UNAUTHENTICATED_MARK }) }) });
+    add({ route: 'console API unauthenticated', name: `${name} retry`, expect: 401, send: () => opsApi('/api/parked/retry', { token, body: JSON.stringify({ id: UNAUTHENTICATED_MARK }) }) });
+  }
+  for (const [method, path, status] of [
+    ['GET', '/', 200],
+    ['GET', '/api/nope', 404],
+    ['DELETE', '/api/search', 404],
+    ['PUT', '/api/parked/retry', 404],
+    ['GET', '/nope', 404],
+    ['GET', '/%ff', 'any'],
+    ['GET', '/healthz', 200],
+    ['GET', '/readyz', 200],
+    ['GET', '/metrics', 200],
+  ] as const) {
+    add({ route: `ops-console ${method} other`, name: `${method} ${path}`, expect: status, send: () => fetch(`${opsConsole.url}${path}`, { method, headers: path.startsWith('/api') ? { authorization: `Bearer ${CONSOLE_TOKEN}` } : {} }) });
+  }
+  // The lists again, now that every hostile body above has been refused and kept where it is kept.
+  for (const path of ['/api/rejections', '/api/conflicts', '/api/audit']) {
+    add({ route: 'GET /api/<lists>', name: `${path} at the end`, expect: 200, send: () => opsApi(path) });
+  }
 
   // Kit and unknown routes of both services.
   for (const [base, label] of [
     [() => ingestUrl, 'order-ingest'],
     [() => projectorUrl, 'inventory-projector'],
+    [() => writerUrl, 'odoo-writer'],
   ] as const) {
     for (const [method, path] of [
       ['GET', '/healthz'],
@@ -313,6 +519,9 @@ function generateCases(random: () => number): Case[] {
       ['GET', '/%ff'],
     ] as const) {
       add({ route: `${label} ${method} other`, name: `${method} ${path}`, expect: 'any', send: () => fetch(`${base()}${path}`, { method }) });
+    }
+    for (const a of bodyAttacks('{"a":1}').slice(0, 4)) {
+      add({ route: `${label} POST other`, name: `POST /nope ${a.name}`, expect: 404, send: () => fetch(`${base()}/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: a.body }) });
     }
   }
   return cases;
@@ -373,10 +582,14 @@ describe('bad-input suite', () => {
     // Nothing kept for unauthenticated deliveries.
     const kept = await ingest.pool.query<{ n: string }>('SELECT count(*) AS n FROM order_ingest.ingest_requests WHERE request_key = ANY($1)', [deliveryIds]);
     expect(Number(kept.rows[0]!.n)).toBe(0);
+    const audited = await ingest.pool.query<{ n: string }>('SELECT count(*) AS n FROM ops_console.audit_log WHERE target LIKE $1', [`%${UNAUTHENTICATED_MARK}%`]);
+    expect(Number(audited.rows[0]!.n)).toBe(0);
     const unknownShops = await ingest.pool.query<{ n: string }>("SELECT count(*) AS n FROM order_ingest.channel_facts WHERE channel_id LIKE 'unknown-%' OR channel_id = $1", [OTHER_SHOP]);
     expect(Number(unknownShops.rows[0]!.n)).toBe(0);
 
     // Every valid order: one OrderPlaced in the outbox, relayed.
+    expect(replayedOrders).toHaveLength(8);
+    validOrders.push(...replayedOrders);
     const deadline = Date.now() + 30_000;
     let rows: Array<{ message_key: string; n: string; relayed: string }> = [];
     for (let attempt = 0; attempt < 300 && Date.now() < deadline; attempt++) {
@@ -390,8 +603,13 @@ describe('bad-input suite', () => {
     expect(validOrders.length).toBeGreaterThanOrEqual(30);
     expect(rows).toHaveLength(validOrders.length);
     expect(rows.filter((r) => r.n !== '1' || r.relayed !== '1')).toEqual([]);
+    // ... and on Kafka: each published once.
+    const published = await publishedOrderPlaced(validOrders);
+    expect(validOrders.filter((id) => published.get(id) !== 1)).toEqual([]);
 
     expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${projectorUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${opsConsole.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${writerUrl}/readyz`)).status).toBe(200);
   }, 300_000);
 });

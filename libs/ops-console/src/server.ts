@@ -5,6 +5,7 @@ import { OutboxRelay } from '@retail-backbone/messaging';
 import { createHttpApp, createMetricsRegistry, listen, type Logger } from '@retail-backbone/observability';
 import express from 'express';
 import { AuditLog, migrateConsole, PRODUCER } from './audit';
+import { sendProblem } from './api/problems';
 import { createConsoleApi } from './api/router';
 import type { ConsoleConfig } from './config';
 import { openSources } from './sources';
@@ -43,6 +44,14 @@ export async function startConsole(config: ConsoleConfig, logger: Logger, host =
       },
     }),
   );
+  // Past the UI's files: a problem body, not express's HTML page (a malformed path included).
+  app.use((_req: express.Request, res: express.Response) => sendProblem(res, 'notFound', 'no such page or route'));
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = (error as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(res, 'badRequest', 'the request could not be read', {}, { status });
+    logger.error('console request failed', { error });
+    sendProblem(res, 'internal', 'unexpected error; the console log has its details');
+  });
   const bound = await listen(app, config.port, host);
   const address = bound.server.address() as { port: number };
   return {

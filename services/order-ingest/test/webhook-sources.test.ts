@@ -108,4 +108,31 @@ describe('per-shop webhook secrets in the service', () => {
     const fresh = await post(CREATE, SHOP_B, SHOP_B_DOMAIN, { 'x-shopify-triggered-at': new Date().toISOString() });
     expect(fresh.status).toBe(202);
   });
+
+  it('answers a repeated X-Shopify-Event-Id under a new webhook id from the first delivery, recording the delivery once; another topic of that event id is its own', async () => {
+    const body = Buffer.from(CREATE.toString('utf8').replace('"id": 820982911946154508', '"id": 820982911946159999'));
+    const keys = async () =>
+      (await h.service.pool.query<{ request_key: string }>('SELECT request_key FROM order_ingest.ingest_requests WHERE scope = $1 ORDER BY request_key', [`shopify:${SHOP_A_DOMAIN}`])).rows.map((r) => r.request_key);
+    const before = await keys();
+    const eventId = `evt-${Date.now()}`;
+    const headers = (webhookId: string) => ({ 'x-shopify-event-id': eventId, 'x-shopify-webhook-id': webhookId, 'x-shopify-triggered-at': new Date().toISOString() });
+    const first = await post(body, NEW, SHOP_A_DOMAIN, headers('wh-1'));
+    expect(first.status).toBe(202);
+    const firstBody = await first.json();
+    const repeated = await post(body, NEW, SHOP_A_DOMAIN, headers('wh-2'));
+    expect(repeated.status).toBe(202);
+    expect(await repeated.json()).toEqual(firstBody);
+    const added = (await keys()).filter((k) => !before.includes(k));
+    expect(added).toEqual([`event:orders/create:${eventId}`]);
+
+    const cancel = Buffer.from(fixture('shopify_orders-cancelled.webhook.json').toString('utf8').replace(/820982911946154508/g, '820982911946159999'));
+    const cancelled = await fetch(`${h.url}/webhooks/shopify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/cancelled', 'x-shopify-shop-domain': SHOP_A_DOMAIN, 'x-shopify-hmac-sha256': signBase64Hmac(cancel, NEW), ...headers('wh-3') },
+      body: cancel,
+    });
+    expect(cancelled.status).toBe(202);
+    expect(await cancelled.json()).not.toEqual(firstBody);
+    expect((await keys()).filter((k) => !before.includes(k))).toEqual([`event:orders/cancelled:${eventId}`, `event:orders/create:${eventId}`]);
+  });
 });

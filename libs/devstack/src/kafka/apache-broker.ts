@@ -30,6 +30,23 @@ export interface ApacheBrokerOptions {
   /** Partitions of an auto-created topic; the dev broker's default is 1 as well. */
   defaultPartitions?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * A second listener, SASL_PLAINTEXT with SCRAM, and this one user, created when the storage is
+   * formatted (a kept data directory keeps the users it was formatted with). The PLAINTEXT
+   * listener stays, so tooling that needs no credentials keeps working.
+   */
+  scram?: ScramUser;
+  /**
+   * With `scram`: a third listener, SASL_SSL, whose certificate (self-signed for 127.0.0.1, made
+   * with the JDK's keytool) is written as PEM to `tlsCaFile` for clients to trust.
+   */
+  tls?: boolean;
+}
+
+export interface ScramUser {
+  mechanism?: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  username: string;
+  password: string;
 }
 
 /** Thrown when Java or Maven is missing: the message says in one line what to install. */
@@ -87,16 +104,34 @@ interface Layout {
   logFile: string;
 }
 
-function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number): void {
+interface SaslListeners {
+  port: number;
+  mechanism: string;
+  tls?: { port: number; keystore: string; password: string };
+}
+
+function writeConfig(layout: Layout, port: number, controllerPort: number, partitions: number, sasl?: SaslListeners): void {
+  const saslListener = sasl ? `,SASL_PLAINTEXT://${HOST}:${sasl.port}${sasl.tls ? `,SASL_SSL://${HOST}:${sasl.tls.port}` : ''}` : '';
+  const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   const lines = [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${HOST}:${controllerPort}`,
-    `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${HOST}:${port}`,
+    `listeners=PLAINTEXT://${HOST}:${port}${saslListener},CONTROLLER://${HOST}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${HOST}:${port}${saslListener}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}${sasl?.tls ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(sasl ? [`sasl.enabled.mechanisms=${sasl.mechanism}`, `listener.name.sasl_plaintext.${sasl.mechanism.toLowerCase()}.sasl.jaas.config=${jaas}`] : []),
+    ...(sasl?.tls
+      ? [
+          `listener.name.sasl_ssl.${sasl.mechanism.toLowerCase()}.sasl.jaas.config=${jaas}`,
+          `listener.name.sasl_ssl.ssl.keystore.location=${sasl.tls.keystore}`,
+          'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+          `listener.name.sasl_ssl.ssl.keystore.password=${sasl.tls.password}`,
+          `listener.name.sasl_ssl.ssl.key.password=${sasl.tls.password}`,
+        ]
+      : []),
     `log.dirs=${layout.logDirs}`,
     `num.partitions=${partitions}`,
     'auto.create.topics.enable=true',
@@ -145,11 +180,36 @@ function javaArgs(lib: string, layout: Layout, main: string[]): string[] {
   ];
 }
 
-function formatStorage(lib: string, layout: Layout): void {
+/**
+ * A self-signed certificate for 127.0.0.1 in a PKCS12 keystore, and the same certificate as PEM
+ * for clients to trust. keytool comes with the JDK the broker runs on, so nothing else is needed.
+ */
+function writeCertificate(dir: string): { keystore: string; password: string; caFile: string } {
+  const keystore = path.join(dir, 'broker.p12');
+  const caFile = path.join(dir, 'broker-ca.pem');
+  const passwordFile = path.join(dir, 'broker.p12.password');
+  if (fs.existsSync(keystore) && fs.existsSync(caFile) && fs.existsSync(passwordFile)) {
+    return { keystore, caFile, password: fs.readFileSync(passwordFile, 'utf8').trim() };
+  }
+  const password = crypto.randomBytes(18).toString('base64url');
+  const keytool = (args: string[]) => {
+    const result = spawnSync('keytool', args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`keytool ${args[0]} failed: ${(result.stdout + result.stderr).trim().slice(-1000)}`);
+  };
+  fs.rmSync(keystore, { force: true });
+  keytool(['-genkeypair', '-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password, '-keypass', password, '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '30', '-dname', `CN=${HOST}`, '-ext', `SAN=ip:${HOST}`, '-ext', 'BC:c=ca:true']);
+  keytool(['-exportcert', '-rfc', '-keystore', keystore, '-storetype', 'PKCS12', '-storepass', password, '-alias', 'broker', '-file', caFile]);
+  fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  return { keystore, caFile, password };
+}
+
+function formatStorage(lib: string, layout: Layout, scram?: ScramUser): void {
   if (fs.existsSync(path.join(layout.logDirs, 'meta.properties'))) return;
+  // KRaft keeps SCRAM credentials in its metadata log; format writes the first ones.
+  const users = scram ? ['--add-scram', `${scram.mechanism ?? 'SCRAM-SHA-512'}=[name=${scram.username},password=${scram.password}]`] : [];
   const result = spawnSync(
     'java',
-    javaArgs(lib, layout, ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', layout.properties, '--ignore-formatted']),
+    javaArgs(lib, layout, ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', layout.properties, '--ignore-formatted', ...users]),
     { encoding: 'utf8' },
   );
   if (result.status !== 0) throw new Error(`kafka-storage format failed: ${(result.stdout + result.stderr).trim().slice(-2000)}`);
@@ -197,7 +257,19 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startApacheBroker(options: ApacheBrokerOptions = {}): Promise<KafkaBrokerHandle & { startupMs: number; logFile: string }> {
+export async function startApacheBroker(
+  options: ApacheBrokerOptions = {},
+): Promise<
+  KafkaBrokerHandle & {
+    startupMs: number;
+    logFile: string;
+    /** With `scram`: the SASL_PLAINTEXT listener. */
+    saslBootstrap?: string;
+    /** With `scram` and `tls`: the SASL_SSL listener and the PEM file of its certificate. */
+    tlsBootstrap?: string;
+    tlsCaFile?: string;
+  }
+> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const lib = ensureApacheKafkaClasspath(options.cacheDir);
@@ -213,11 +285,18 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   };
   // A kept broker keeps its ports, so clients configured last time still reach it.
   const portsFile = path.join(dir, 'ports.json');
-  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number }) : undefined;
+  const kept = fs.existsSync(portsFile) ? (JSON.parse(fs.readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number; saslPort?: number; tlsPort?: number }) : undefined;
   const port = kept?.port ?? (await freePort(HOST));
   const controllerPort = kept?.controllerPort ?? (await freePort(HOST));
-  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
-  writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1);
+  const saslPort = options.scram ? (kept?.saslPort ?? (await freePort(HOST))) : undefined;
+  const tlsPort = options.scram && options.tls ? (kept?.tlsPort ?? (await freePort(HOST))) : undefined;
+  fs.writeFileSync(portsFile, JSON.stringify({ port, controllerPort, saslPort, tlsPort }));
+  const certificate = tlsPort !== undefined ? writeCertificate(dir) : undefined;
+  const sasl: SaslListeners | undefined =
+    saslPort !== undefined
+      ? { port: saslPort, mechanism: options.scram?.mechanism ?? 'SCRAM-SHA-512', tls: tlsPort !== undefined && certificate ? { port: tlsPort, keystore: certificate.keystore, password: certificate.password } : undefined }
+      : undefined;
+  writeConfig(layout, port, controllerPort, options.defaultPartitions ?? 1, sasl);
   const removeScratch = () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   };
@@ -249,7 +328,7 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   };
 
   try {
-    formatStorage(lib, layout);
+    formatStorage(lib, layout, options.scram);
     await launch();
   } catch (err) {
     removeScratch();
@@ -262,6 +341,9 @@ export async function startApacheBroker(options: ApacheBrokerOptions = {}): Prom
   let stopped: Promise<void> | undefined;
   return {
     bootstrap: `${HOST}:${port}`,
+    saslBootstrap: saslPort !== undefined ? `${HOST}:${saslPort}` : undefined,
+    tlsBootstrap: tlsPort !== undefined ? `${HOST}:${tlsPort}` : undefined,
+    tlsCaFile: certificate?.caFile,
     startupMs,
     logFile: layout.logFile,
     restart({ downMs = 0 } = {}) {

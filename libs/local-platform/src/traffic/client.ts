@@ -97,7 +97,8 @@ export class TrafficClient {
       'X-Shopify-Shop-Domain': DEMO_SHOP_DOMAIN,
       'X-Shopify-API-Version': SHOPIFY_API_VERSION,
       'X-Shopify-Webhook-Id': opts.deliveryId ?? randomUUID(),
-      'X-Shopify-Event-Id': randomUUID(),
+      // Shopify repeats the event id on every retry of a delivery, and order-ingest keys on it.
+      'X-Shopify-Event-Id': opts.deliveryId ? `event-${opts.deliveryId}` : randomUUID(),
       'X-Shopify-Triggered-At': new Date().toISOString(),
     });
   }

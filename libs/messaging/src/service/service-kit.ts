@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { EventSerde as AvroSerde } from '@retail-backbone/contracts';
-import { createHttpApp, createLogger, createMetricsRegistry, listen, type Logger, type ReadinessCheck, type Registry } from '@retail-backbone/observability';
-import type { Express, RequestHandler } from '@retail-backbone/observability';
+import { CommonProblemTypes, createHttpApp, createLogger, createMetricsRegistry, listen, problemOf, sendProblem, type Logger, type ReadinessCheck, type Registry } from '@retail-backbone/observability';
+import type { Express, NextFunction, Request, RequestHandler, Response } from '@retail-backbone/observability';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { ConsumerRunner, type ConsumerRunnerOptions } from '../consumer/runner';
@@ -230,6 +230,18 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
         liveness: consumers.map((runner) => runner.livenessCheck()),
       });
       http.routes?.(app, ctx);
+      // Past the service's own routes and handlers: an unknown route, or an error no handler
+      // answered, still gets a problem body rather than Express' HTML page.
+      app.use((_req: Request, res: Response) => sendProblem(res, problemOf(CommonProblemTypes.notFound, 'no such route')));
+      app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+        if (res.headersSent) return next(error);
+        const status = (error as { status?: unknown }).status;
+        if (typeof status === 'number' && status >= 400 && status < 500) {
+          return sendProblem(res, { ...problemOf(CommonProblemTypes.badRequest, 'the request could not be read'), status });
+        }
+        logger.error('request failed', { error });
+        sendProblem(res, problemOf(CommonProblemTypes.internal, 'the request could not be served'));
+      });
       for (const connection of listeners.splice(0)) {
         await connection.start();
         stops.push({ name: 'listen', stop: () => connection.stop() });

@@ -41,6 +41,7 @@ export const CommonProblemTypes = {
   payloadTooLarge: { code: 'payload-too-large', status: 413, title: 'Body exceeds the size limit' },
   rateLimited: { code: 'rate-limited', status: 429, title: 'Too many requests' },
   notFound: { code: 'not-found', status: 404, title: 'No such route' },
+  badRequest: { code: 'bad-request', status: 400, title: 'Bad request' },
   internal: { code: 'internal-error', status: 500, title: 'Unexpected error' },
   unavailable: { code: 'service-unavailable', status: 503, title: 'A dependency is unavailable' },
 } as const satisfies Record<string, ProblemType>;

@@ -39,7 +39,7 @@ export function authenticate(settings: AuthSettings): (req: Request, res: Respon
     const header = req.get('authorization') ?? '';
     const match = /^Bearer ([^\s]+)$/i.exec(header);
     if (!match) {
-      sendProblem(res, 401, 'authentication required', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="ops-console"' });
+      sendProblem(res, 'unauthenticated', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="ops-console"' });
       return;
     }
     const presented = match[1]!;
@@ -49,7 +49,7 @@ export function authenticate(settings: AuthSettings): (req: Request, res: Respon
       return;
     }
     if (!settings.oidc || presented.split('.').length !== 3) {
-      sendProblem(res, 401, 'invalid token', 'the bearer token is not valid', { 'www-authenticate': 'Bearer realm="ops-console", error="invalid_token"' });
+      sendProblem(res, 'unauthenticated', 'the bearer token is not valid', { 'www-authenticate': 'Bearer realm="ops-console", error="invalid_token"' });
       return;
     }
     const oidc = settings.oidc;
@@ -60,7 +60,7 @@ export function authenticate(settings: AuthSettings): (req: Request, res: Respon
         res.locals.operator = { subject: name ?? payload.sub ?? 'unknown', via: 'oidc' } satisfies Operator;
         next();
       })
-      .catch(() => sendProblem(res, 401, 'invalid token', 'the bearer token could not be verified for this issuer and audience', { 'www-authenticate': 'Bearer realm="ops-console", error="invalid_token"' }));
+      .catch(() => sendProblem(res, 'unauthenticated', 'the bearer token could not be verified for this issuer and audience', { 'www-authenticate': 'Bearer realm="ops-console", error="invalid_token"' }));
   };
 }
 

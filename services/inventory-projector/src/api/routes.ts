@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { jsonPointer, z } from '@retail-backbone/observability';
+import { jsonPointer, MalformedJsonError, parseJsonBody, z } from '@retail-backbone/observability';
 import { etagOf, notModified } from './etag';
 import { sendProblem, sendValidationProblem, type FieldError } from './problems';
 import type { AvailabilitySource, LocationAvailability } from './queries';
@@ -59,11 +59,20 @@ export function availabilityRouter(queries: AvailabilitySource): Router {
     send(req, res, etagOf(locations.map((l) => ({ sku: sku.data, ...l }))), { sku: sku.data, locations });
   });
 
-  router.post('/v1/availability/batch', express.json({ limit: '64kb' }), async (req, res) => {
+  // Read as bytes and parsed like every other body of the backbone (observability's
+  // parseJsonBody): invalid UTF-8 is refused before parsing instead of becoming U+FFFD.
+  router.post('/v1/availability/batch', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
     if (!req.is('application/json')) {
       return sendProblem(res, 'unsupportedMediaType', 'send the body as application/json');
     }
-    const parsed = batchBody.safeParse(req.body);
+    let body: unknown;
+    try {
+      body = parseJsonBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    } catch (error) {
+      if (error instanceof MalformedJsonError) return sendProblem(res, 'malformedJson', `the request body is not valid JSON: ${error.message}`);
+      throw error;
+    }
+    const parsed = batchBody.safeParse(body);
     if (!parsed.success) return sendValidationProblem(res, fieldErrors(parsed.error));
     const skus = [...new Set(parsed.data.skus)];
     const locations = parsed.data.locations ? [...new Set(parsed.data.locations)] : null;

@@ -37,6 +37,19 @@ function ignored(ctx: RouteContext, res: Response, channel: string, topic: strin
   res.status(200).json({ ignored: true, topic });
 }
 
+/**
+ * What makes two Shopify deliveries the same. X-Shopify-Event-Id is the same on every webhook an
+ * event causes (retries, and one per subscription to the topic), so within the Triggered-At window
+ * a delivery that repeats a seen event id, under any webhook id, gets the first answer and has no
+ * second effect. Neither header is signed: a captured body sent with made-up ids is still caught
+ * by the fact de-duplication (the same body is the same fact). Scoped by topic, as one event may
+ * be announced on several topics.
+ */
+export function shopifyDeliveryKey(topic: string, eventId: string | undefined, webhookId: string | undefined): string | undefined {
+  if (eventId) return `event:${topic}:${eventId}`;
+  return webhookId || undefined;
+}
+
 async function shopify(ctx: RouteContext, req: Request, res: Response): Promise<void> {
   const body = rawBody(req);
   const claimed = req.header('x-shopify-shop-domain');
@@ -49,7 +62,7 @@ async function shopify(ctx: RouteContext, req: Request, res: Response): Promise<
   if (!SHOPIFY_TOPICS.includes(topic as ShopifyTopic)) return ignored(ctx, res, 'shopify', topic);
   const shop = match.sourceId;
   const sender: Sender = { channel: 'shopify', rejectChannel: 'shopify', channelId: shop || 'unknown-shop', endpoint: `POST /webhooks/shopify ${topic}` };
-  const requestKey = requestKeyOf(`shopify:${sender.channelId}`, req.header('x-shopify-webhook-id'), body);
+  const requestKey = requestKeyOf(`shopify:${sender.channelId}`, shopifyDeliveryKey(topic, req.header('x-shopify-event-id'), req.header('x-shopify-webhook-id')), body);
   if (!shop) {
     return rejectPayload(ctx, req, res, sender, body, requestKey, new PayloadInvalidError([{ pointer: '', detail: 'X-Shopify-Shop-Domain header is required' }], 'missing_shop_domain'), null);
   }
