@@ -41,4 +41,43 @@ describe('shipment-propagator: shipments reach the channels and the customer hoo
     const channelRefs = events.filter((e) => e.target === 'channel').map((e) => e.targetReference);
     expect(channelRefs.sort()).toEqual(order.fulfillments.map((f) => f.id).sort());
   });
+
+  test('a WooCommerce order validated in Odoo (Odoo-sourced shipment, lines by SKU) ends completed with a tracking item and one note', async () => {
+    const orderId = uniqueName('ord');
+    const wooId = 4000 + Math.floor(Math.random() * 1e6);
+    h.sims.woocommerce.seedOrder({ id: wooId, line_items: [{ id: 71, sku: 'MUG-RED', quantity: 2 }] });
+    await h.publish('OrderPlaced', orderPlaced(orderId, 'woocommerce', String(wooId), [{ lineId: '71', sku: 'MUG-RED', quantity: 2 }]));
+    await h.publish('ShipmentDispatched', shipment(orderId, 'odoo-picking-42', [{ sku: 'MUG-RED', quantity: 2 }], { source: 'odoo', carrier: null, trackingNumber: 'OD-42', trackingUrl: null, erpPickingId: '42' }));
+
+    await waitFor(async () => (await h.propagated(orderId)).length === 2);
+    const order = h.sims.woocommerce.orders.get(wooId)!;
+    expect(order.status).toBe('completed');
+    expect(h.sims.woocommerce.trackingItems(wooId).map((i) => i.tracking_number)).toEqual(['OD-42']);
+    expect(order.notes.filter((n) => n.note.includes('[shipment odoo-picking-42]'))).toHaveLength(1);
+    expect(h.sims.hook.deliveries.filter((d) => d.body.orderId === orderId)).toHaveLength(1);
+    const channel = (await h.propagated(orderId)).find((e) => e.target === 'channel')!;
+    expect(channel).toMatchObject({ outcome: 'propagated', channel: 'woocommerce', targetReference: 'rb-odoo:odoo-picking-42' });
+  });
+
+  test('a partial WooCommerce shipment adds tracking but leaves the order processing', async () => {
+    const orderId = uniqueName('ord');
+    const wooId = 4000 + Math.floor(Math.random() * 1e6);
+    h.sims.woocommerce.seedOrder({ id: wooId, line_items: [{ id: 81, sku: 'MUG-RED', quantity: 3 }] });
+    await h.publish('OrderPlaced', orderPlaced(orderId, 'woocommerce', String(wooId), [{ lineId: '81', sku: 'MUG-RED', quantity: 3 }]));
+    await h.publish('ShipmentDispatched', shipment(orderId, 'p1', [{ lineId: '81', sku: 'MUG-RED', quantity: 1 }]));
+    await waitFor(async () => (await h.propagated(orderId)).some((e) => e.target === 'channel'));
+    expect(h.sims.woocommerce.orders.get(wooId)!.status).toBe('processing');
+    expect(h.sims.woocommerce.trackingItems(wooId)).toHaveLength(1);
+  });
+
+  test('a POS order shipped from store notifies its store once, under the idempotency key', async () => {
+    const orderId = uniqueName('ord');
+    await h.publish('OrderPlaced', orderPlaced(orderId, 'pos', uniqueName('pos'), [{ lineId: '1', sku: 'CAP-01', quantity: 1 }], { storeId: 'store-12' }));
+    await h.publish('ShipmentDispatched', shipment(orderId, 'sfs-1', [{ lineId: '1', sku: 'CAP-01', quantity: 1 }]));
+    await waitFor(async () => (await h.propagated(orderId)).length === 2);
+    const notes = h.sims.pos.forStore('store-12').filter((n) => n.body.orderId === orderId);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.idempotencyKey).toBe('ship:pos:wms:sfs-1');
+    expect(notes[0]!.body).toMatchObject({ type: 'shipment.dispatched', shipmentId: 'sfs-1', trackingNumber: 'TRK-sfs-1' });
+  });
 });
