@@ -189,6 +189,11 @@ export class ShopifySimulator {
   private window = { second: 0, count: 0 };
   /** Throttled answers (THROTTLED or 429) given, for the bench and tests. */
   throttled = 0;
+  /**
+   * Test seam: awaited after fulfillmentCreate applied its change and before it answers, so a
+   * test can kill the caller while its call is in flight (the fulfilment exists; no answer came).
+   */
+  afterFulfillmentCreate: ((orderId: string) => Promise<void> | void) | undefined;
 
   constructor(options: ShopifySimulatorOptions = {}) {
     this.accessToken = options.accessToken ?? 'shpat_dev_simulator_token';
@@ -311,7 +316,12 @@ export class ShopifySimulator {
         const order = n ? this.orders.get(n) : undefined;
         return order ? this.orderView(order) : null;
       },
-      fulfillmentCreate: ({ fulfillment }: { fulfillment: FulfillmentInputArg }) => this.fulfillmentCreate(fulfillment),
+      fulfillmentCreate: async ({ fulfillment }: { fulfillment: FulfillmentInputArg }) => {
+        const payload = this.fulfillmentCreate(fulfillment);
+        const created = this.created.at(-1);
+        if (payload.fulfillment && created && this.afterFulfillmentCreate) await this.afterFulfillmentCreate(created.orderId);
+        return payload;
+      },
     };
   }
 
