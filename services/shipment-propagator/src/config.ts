@@ -46,9 +46,6 @@ export interface PropagatorConfig {
   relay: boolean;
 }
 
-const optionalUrl = () => env.url().optional();
-const secret = () => z.string().min(1).optional();
-
 const schema = z
   .object({
     SERVICE_NAME: z.string().min(1).default('shipment-propagator'),
@@ -62,24 +59,24 @@ const schema = z
     CONSUMER_GROUP: z.string().min(1).default('shipment-propagator'),
     ORDERS_TOPIC: z.string().min(1).default('retail.orders.v1'),
     SHIPMENTS_TOPIC: z.string().min(1).default('retail.shipments.v1'),
-    SHOPIFY_ADMIN_URL: optionalUrl(),
+    SHOPIFY_ADMIN_URL: env.url().optional(),
     SHOPIFY_API_VERSION: z.string().regex(/^(\d{4}-\d{2}|unstable)$/).default('2025-10'),
-    SHOPIFY_ACCESS_TOKEN: secret(),
+    SHOPIFY_ACCESS_TOKEN: z.string().min(1).optional(),
     SHOPIFY_NOTIFY_CUSTOMER: env.bool().default(false),
     SHOPIFY_CONCURRENCY: env.positiveInt().default(2),
     SHOPIFY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().optional(),
-    WOOCOMMERCE_URL: optionalUrl(),
-    WOOCOMMERCE_CONSUMER_KEY: secret(),
-    WOOCOMMERCE_CONSUMER_SECRET: secret(),
+    WOOCOMMERCE_URL: env.url().optional(),
+    WOOCOMMERCE_CONSUMER_KEY: z.string().min(1).optional(),
+    WOOCOMMERCE_CONSUMER_SECRET: z.string().min(1).optional(),
     WOOCOMMERCE_COMPLETED_STATUS: z.string().min(1).default('completed'),
     WOOCOMMERCE_CUSTOMER_NOTE: env.bool().default(false),
     WOOCOMMERCE_CONCURRENCY: env.positiveInt().default(2),
     WOOCOMMERCE_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().optional(),
-    POS_NOTIFY_URL: optionalUrl(),
-    POS_NOTIFY_TOKEN: secret(),
+    POS_NOTIFY_URL: env.url().optional(),
+    POS_NOTIFY_TOKEN: z.string().min(1).optional(),
     POS_CONCURRENCY: env.positiveInt().default(2),
-    CUSTOMER_HOOK_URL: optionalUrl(),
-    CUSTOMER_HOOK_SECRET: secret(),
+    CUSTOMER_HOOK_URL: env.url().optional(),
+    CUSTOMER_HOOK_SECRET: z.string().min(1).optional(),
     CUSTOMER_HOOK_CONCURRENCY: env.positiveInt().default(4),
     CHANNEL_TIMEOUT_MS: env.positiveInt().default(15_000),
     CHANNEL_AMBIGUITY_WINDOW_MS: env.positiveInt().default(60_000),

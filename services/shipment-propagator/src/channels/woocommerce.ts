@@ -1,5 +1,5 @@
 import type { PropagationPayload } from '../propagation';
-import { ChannelCallError, channelFetch, readAnswer } from './http';
+import { channelFetch, readAnswer } from './http';
 
 export interface WooCommerceSettings {
   /** The site's base URL, e.g. https://shop.example.com. */
