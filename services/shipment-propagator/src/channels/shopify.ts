@@ -116,13 +116,23 @@ export class ShopifyFulfilments {
     )?.id;
   }
 
-  /** Waits until the bucket (as last reported, restored since) holds `cost`. */
+  /**
+   * Waits until the bucket (as last reported, restored since) holds `cost`, then takes the cost
+   * out of this process's picture of it at once, so concurrent attempts queue behind each other
+   * instead of all spending the same points (the next answer corrects the picture).
+   */
   private async budget(cost: number, signal: AbortSignal): Promise<void> {
-    const t = this.throttle;
-    if (!t) return;
-    const available = Math.min(t.maximumAvailable, t.currentlyAvailable + ((Date.now() - t.at) / 1000) * t.restoreRate);
-    if (available >= cost) return;
-    await sleep(Math.ceil(((cost - available) / t.restoreRate) * 1000), undefined, { signal }).catch(() => undefined);
+    for (;;) {
+      const t = this.throttle;
+      if (!t || signal.aborted) return;
+      const now = Date.now();
+      const available = Math.min(t.maximumAvailable, t.currentlyAvailable + ((now - t.at) / 1000) * t.restoreRate);
+      if (available >= cost) {
+        this.throttle = { ...t, currentlyAvailable: available - cost, at: now };
+        return;
+      }
+      await sleep(Math.ceil(((cost - available) / t.restoreRate) * 1000) + 5, undefined, { signal }).catch(() => undefined);
+    }
   }
 
   private async graphql<T>(query: string, variables: Record<string, unknown>, expectedCost: number, signal: AbortSignal): Promise<T> {
