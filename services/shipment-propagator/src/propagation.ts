@@ -63,7 +63,7 @@ export function channelTarget(channel: string): TargetKind | undefined {
   return channel === 'shopify' || channel === 'woocommerce' || channel === 'pos' ? channel : undefined;
 }
 
-export type Refusal = { code: 'unknown_lines' | 'over_quantity'; reason: string };
+export type Refusal = { code: 'unknown_lines' | 'over_quantity' | 'invalid_quantity'; reason: string };
 
 /**
  * Maps a shipment's lines onto its order's lines (by line id when given, else by SKU onto the
@@ -81,11 +81,9 @@ export function resolveLines(order: KnownOrder, shipment: ShipmentFacts, accepte
   };
   const unknown: string[] = [];
   const over: string[] = [];
+  const invalid = shipment.lines.filter((l) => !(Number.isInteger(l.quantity) && l.quantity > 0));
+  if (invalid.length > 0) return { code: 'invalid_quantity', reason: `quantities must be positive: ${invalid.map((l) => `${l.sku}: ${l.quantity}`).join(', ')}` };
   for (const line of shipment.lines) {
-    if (!(line.quantity > 0)) {
-      over.push(`${line.sku}: quantity ${line.quantity}`);
-      continue;
-    }
     if (line.lineId) {
       const ordered = order.lines.find((l) => l.lineId === line.lineId);
       if (!ordered || ordered.sku !== line.sku) unknown.push(`line ${line.lineId} (${line.sku})`);

@@ -1933,7 +1933,7 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
           "string"
         ],
         "default": null,
-        "doc": "Machine-readable reason when outcome is not 'propagated': 'unknown_order', 'unknown_lines', 'over_quantity', 'channel_rejected', 'unsupported_channel'; more may be added."
+        "doc": "Machine-readable reason when outcome is not 'propagated': 'unknown_order', 'unknown_lines', 'over_quantity', 'invalid_quantity' (parked); 'channel_rejected', 'channel_not_configured' (failed); more may be added."
       },
       {
         "name": "failureReason",

@@ -429,7 +429,7 @@ export interface ShipmentPropagated {
   propagatedAt: number;
   /** 'propagated' (the target acknowledged), 'failed' (the target refused it: terminal until retried by an operator) or 'parked' (refused before any call, e.g. an unknown order or lines; retried by the shipment-propagator CLI after a fix); more may be added. Events written before this field existed were all 'propagated'. */
   outcome?: string;
-  /** Machine-readable reason when outcome is not 'propagated': 'unknown_order', 'unknown_lines', 'over_quantity', 'channel_rejected', 'unsupported_channel'; more may be added. */
+  /** Machine-readable reason when outcome is not 'propagated': 'unknown_order', 'unknown_lines', 'over_quantity', 'invalid_quantity' (parked); 'channel_rejected', 'channel_not_configured' (failed); more may be added. */
   failureCode?: null | string;
   /** Human-readable reason when outcome is not 'propagated' (no personal data). */
   failureReason?: null | string;
