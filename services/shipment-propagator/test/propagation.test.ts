@@ -80,4 +80,33 @@ describe('shipment-propagator: shipments reach the channels and the customer hoo
     expect(notes[0]!.idempotencyKey).toBe('ship:pos:wms:sfs-1');
     expect(notes[0]!.body).toMatchObject({ type: 'shipment.dispatched', shipmentId: 'sfs-1', trackingNumber: 'TRK-sfs-1' });
   });
+
+  test('two Shopify parcels that share a tracking number are both fulfilled (the lookup matches lines too)', async () => {
+    const orderId = uniqueName('ord');
+    const shopifyId = String(6_200_000_000_000 + Math.floor(Math.random() * 1e9));
+    h.sims.shopify.seedOrder({ id: shopifyId, lineItems: [{ id: '121', sku: 'A', quantity: 1 }, { id: '122', sku: 'B', quantity: 1 }] });
+    await h.publish('OrderPlaced', orderPlaced(orderId, 'shopify', shopifyId, [{ lineId: '121', sku: 'A', quantity: 1 }, { lineId: '122', sku: 'B', quantity: 1 }]));
+    await h.publish('ShipmentDispatched', shipment(orderId, 'box-1', [{ lineId: '121', sku: 'A', quantity: 1 }], { trackingNumber: 'SAME-1' }));
+    await h.publish('ShipmentDispatched', shipment(orderId, 'box-2', [{ lineId: '122', sku: 'B', quantity: 1 }], { trackingNumber: 'SAME-1' }));
+    await waitFor(async () => (await h.propagated(orderId)).filter((e) => e.target === 'channel').length === 2);
+    expect(h.sims.shopify.fulfilledQuantities(shopifyId)).toEqual({ '121': 1, '122': 1 });
+  });
+
+  test('a Shopify call that times out after fulfillmentCreate was applied (no tracking number) is looked up, not repeated', async () => {
+    const orderId = uniqueName('ord');
+    const shopifyId = String(6_300_000_000_000 + Math.floor(Math.random() * 1e9));
+    h.sims.shopify.seedOrder({ id: shopifyId, lineItems: [{ id: '131', sku: 'A', quantity: 2 }] });
+    await h.publish('OrderPlaced', orderPlaced(orderId, 'shopify', shopifyId, [{ lineId: '131', sku: 'A', quantity: 2 }]));
+    // Held past the client's 2 s timeout: applied, but the caller gets no answer.
+    h.sims.shopify.afterFulfillmentCreate = () => new Promise((r) => setTimeout(r, 2_500));
+    try {
+      await h.publish('ShipmentDispatched', shipment(orderId, 'untracked', [{ lineId: '131', sku: 'A', quantity: 1 }], { trackingNumber: null, trackingUrl: null, carrier: null }));
+      await waitFor(() => h.sims.shopify.orders.get(shopifyId)!.fulfillments.length === 1);
+    } finally {
+      h.sims.shopify.afterFulfillmentCreate = undefined;
+    }
+    const event = await waitFor(async () => (await h.propagated(orderId)).find((e) => e.target === 'channel'), 20_000);
+    expect(event).toMatchObject({ outcome: 'propagated', targetReference: h.sims.shopify.orders.get(shopifyId)!.fulfillments[0]!.id });
+    expect(h.sims.shopify.fulfilledQuantities(shopifyId)).toEqual({ '131': 1 });
+  });
 });

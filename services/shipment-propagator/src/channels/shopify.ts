@@ -57,8 +57,8 @@ const gidTail = (gid: string) => gid.slice(gid.lastIndexOf('/') + 1);
  * Shopify's current way of fulfilling: the order's fulfillment orders are read, the shipment's
  * lines mapped onto their line items, and one `fulfillmentCreate` sent with the tracking info.
  * fulfillmentCreate takes no idempotency key, so the same read first looks for a fulfillment
- * this shipment already created (by tracking number; by its exact lines after an ambiguous
- * attempt when there is no tracking number). The cost budget is kept from each answer's
+ * this shipment already created (its exact lines, and its tracking number; without one, only
+ * after an ambiguous attempt). The cost budget is kept from each answer's
  * throttleStatus: a call waits until the bucket holds its cost, and a THROTTLED answer is
  * waited out by the restore rate.
  */
@@ -102,18 +102,26 @@ export class ShopifyFulfilments {
     return { reference: gidTail(fulfillmentCreate.fulfillment.id), reused: false };
   }
 
+  /**
+   * The fulfillment an earlier attempt of this shipment created: the same lines and quantities,
+   * and the shipment's tracking number (without one, only after an attempt that may have
+   * reached Shopify, a fulfillment without tracking). Both must match, so a second parcel that
+   * reuses a tracking number is not mistaken for the first.
+   */
   private findExisting(fulfillments: NonNullable<OrderData['order']>['fulfillments'], p: PropagationPayload, lookFirst: boolean): string | undefined {
-    if (p.trackingNumber) return fulfillments.find((f) => f.trackingInfo.some((t) => t.number === p.trackingNumber))?.id;
-    if (!lookFirst) return undefined;
-    const want = p.lines.map((l) => `${lineGid(l.lineId)}=${l.quantity}`).sort().join(',');
-    return fulfillments.find(
-      (f) =>
-        f.trackingInfo.length === 0 &&
-        f.fulfillmentLineItems.nodes
-          .map((n) => `${n.lineItem.id}=${n.quantity}`)
-          .sort()
-          .join(',') === want,
-    )?.id;
+    if (!p.trackingNumber && !lookFirst) return undefined;
+    const want = p.lines
+      .map((l) => `${lineGid(l.lineId)}=${l.quantity}`)
+      .sort()
+      .join(',');
+    return fulfillments.find((f) => {
+      const tracked = p.trackingNumber ? f.trackingInfo.some((t) => t.number === p.trackingNumber) : f.trackingInfo.length === 0;
+      const lines = f.fulfillmentLineItems.nodes
+        .map((n) => `${n.lineItem.id}=${n.quantity}`)
+        .sort()
+        .join(',');
+      return tracked && lines === want;
+    })?.id;
   }
 
   /**
