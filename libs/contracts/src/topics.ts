@@ -282,6 +282,7 @@ export const DLQ_RETENTION_MS = 14 * DAY_MS;
 export const CONSUMER_GROUPS: Readonly<Record<string, readonly TopicName[]>> = {
   'inventory-projector': ['retail.stock-movements.v1', 'retail.orders.v1', 'retail.shipments.v1'],
   'odoo-writer': ['retail.orders.v1', 'retail.shipments.v1'],
+  'shipment-propagator': ['retail.orders.v1', 'retail.shipments.v1'],
 };
 
 export interface DlqTopicDefinition {

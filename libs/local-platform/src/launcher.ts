@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventSerde, provisionSchemas, provisionTopics } from '@retail-backbone/contracts';
 import { defaultDataDir, startDevStack, type DevStack, type KafkaKind } from '@retail-backbone/devstack';
+import { startChannelSimulators, type ChannelSimulators } from '@retail-backbone/channel-simulators';
 import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadOrCreateCredentials } from './credentials';
@@ -64,6 +65,8 @@ export interface RunningPlatform {
   env: Record<string, string>;
   services: ServiceEndpoint[];
   odoo: RunningOdooSimulator;
+  /** Shopify, WooCommerce, POS-store and customer-hook simulators shipment-propagator calls. */
+  channels: ChannelSimulators;
   devstack: DevStack;
   /** Where the dev credentials of this run are kept. */
   credentialsDir: string;
@@ -101,6 +104,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const odoo = await startOdooSimulator({ port: 0, dataFile: odooDataFile });
     cleanups.push(() => odoo.stop());
 
+    progress('starting the channel simulators (Shopify, WooCommerce, POS stores, customer hook)');
+    const channels = await startChannelSimulators();
+    cleanups.push(() => channels.close());
+
     progress('provisioning topics and schemas');
     await provision(devstack, services);
 
@@ -122,6 +129,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         ...service.extraEnv({
           odoo: { url: odoo.url, database: odoo.database, apiKey: odoo.apiKey, login: odoo.login },
           secrets: { shopify: credentials.shopifyWebhookSecret, woocommerce: credentials.woocommerceWebhookSecret, stripe: credentials.stripeWebhookSecret },
+          channels: channels.env(),
         }),
         SERVICE_NAME: service.name,
         DB_SCHEMA: service.schema ?? schemaNameOf(service.name),
@@ -140,6 +148,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       ORDER_INGEST_URL: url('order-ingest'),
       INVENTORY_API_URL: url('inventory-projector'),
       ODOO_WRITER_URL: url('odoo-writer'),
+      SHIPMENT_PROPAGATOR_URL: url('shipment-propagator'),
+      SHOPIFY_ADMIN_URL: channels.shopify.url,
+      WOOCOMMERCE_URL: channels.woocommerce.url,
+      POS_NOTIFY_URL: channels.pos.url,
+      CUSTOMER_HOOK_URL: channels.hook.url,
       ODOO_URL: odoo.url,
       ODOO_DATABASE: odoo.database,
       ODOO_API_KEY: odoo.apiKey,
@@ -154,6 +167,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       env: endpointsEnv,
       services: endpoints,
       odoo,
+      channels,
       devstack,
       credentialsDir,
       supervisor,

@@ -15,6 +15,8 @@ export interface ServiceDefinition {
 export interface LaunchContext {
   odoo: { url: string; database: string; apiKey: string; login: string };
   secrets: { shopify: string; woocommerce: string; stripe: string };
+  /** How to reach the channel simulators (SHOPIFY_ADMIN_URL, …, CUSTOMER_HOOK_SECRET). */
+  channels: Record<string, string>;
 }
 
 /** How odoo-writer's processes reach the simulator (JSON-2 with an API key). */
@@ -52,6 +54,12 @@ export const SERVICES: readonly ServiceDefinition[] = [
     consumes: [],
     schema: 'odoo_writer',
     extraEnv: ({ odoo }) => ({ ...odooEnv(odoo), WATCH_POLL_INTERVAL_MS: '1000' }),
+  },
+  {
+    name: 'shipment-propagator',
+    entry: 'services/shipment-propagator/src/main.ts',
+    consumes: ['retail.orders.v1', 'retail.shipments.v1'].map((t) => `${t}:shipment-propagator`),
+    extraEnv: ({ channels }) => ({ ...channels }),
   },
 ];
 

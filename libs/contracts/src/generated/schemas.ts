@@ -1918,7 +1918,40 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
           "type": "long",
           "logicalType": "timestamp-millis"
         },
-        "doc": "When the target acknowledged, UTC epoch milliseconds."
+        "doc": "When the target acknowledged (or, for a failure, when it was given up or parked), UTC epoch milliseconds."
+      },
+      {
+        "name": "outcome",
+        "type": "string",
+        "default": "propagated",
+        "doc": "'propagated' (the target acknowledged), 'failed' (the target refused it: terminal until retried by an operator) or 'parked' (refused before any call, e.g. an unknown order or lines; retried by the shipment-propagator CLI after a fix); more may be added. Events written before this field existed were all 'propagated'."
+      },
+      {
+        "name": "failureCode",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Machine-readable reason when outcome is not 'propagated': 'unknown_order', 'unknown_lines', 'over_quantity', 'invalid_quantity' (parked); 'channel_rejected', 'channel_not_configured' (failed); more may be added."
+      },
+      {
+        "name": "failureReason",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Human-readable reason when outcome is not 'propagated' (no personal data)."
+      },
+      {
+        "name": "targetName",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Which target of its kind: the channel instance (Shopify shop domain, WooCommerce site, POS estate) or the notification hook's name."
       }
     ]
   },

@@ -425,8 +425,16 @@ export interface ShipmentPropagated {
   channel: string;
   /** Id the target returned, e.g. the Shopify fulfillment id, as a string. */
   targetReference?: null | string;
-  /** When the target acknowledged, UTC epoch milliseconds. */
+  /** When the target acknowledged (or, for a failure, when it was given up or parked), UTC epoch milliseconds. */
   propagatedAt: number;
+  /** 'propagated' (the target acknowledged), 'failed' (the target refused it: terminal until retried by an operator) or 'parked' (refused before any call, e.g. an unknown order or lines; retried by the shipment-propagator CLI after a fix); more may be added. Events written before this field existed were all 'propagated'. */
+  outcome?: string;
+  /** Machine-readable reason when outcome is not 'propagated': 'unknown_order', 'unknown_lines', 'over_quantity', 'invalid_quantity' (parked); 'channel_rejected', 'channel_not_configured' (failed); more may be added. */
+  failureCode?: null | string;
+  /** Human-readable reason when outcome is not 'propagated' (no personal data). */
+  failureReason?: null | string;
+  /** Which target of its kind: the channel instance (Shopify shop domain, WooCommerce site, POS estate) or the notification hook's name. */
+  targetName?: null | string;
 }
 
 /** The loyalty platform credited points to a customer for an order. */

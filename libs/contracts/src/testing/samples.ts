@@ -228,6 +228,10 @@ const BUILDERS: Builders = {
     channel: 'shopify',
     targetReference: '255858046',
     propagatedAt: at,
+    outcome: 'propagated',
+    failureCode: null,
+    failureReason: null,
+    targetName: 'example-shop.myshopify.com',
   }),
   LoyaltyPointsAccrued: (at) => ({
     customerId: 'cust-0192a1b2',

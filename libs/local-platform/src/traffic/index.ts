@@ -9,3 +9,4 @@ export { stripePaymentSucceeded, type StripePaymentInput } from './stripe';
 export { base64HmacSignature, shopifySignature, stripeSignature, wooCommerceSignature } from './signatures';
 export { TrafficClient, type HttpAnswer, type PosSendOptions, type SendOptions, type StockMovementInput, type StockSnapshotInput, type TrafficClientOptions } from './client';
 export { SummaryCollector, collectSummary, counterByLabel, type PipelineSummary } from './summary';
+export { seedShopifyOrder, seedWooOrder } from './channel-orders';
