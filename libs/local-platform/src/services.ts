@@ -15,6 +15,7 @@ export interface ServiceDefinition {
 export interface LaunchContext {
   odoo: { url: string; database: string; apiKey: string; login: string };
   secrets: { shopify: string; woocommerce: string; stripe: string };
+  loyalty: { url: string; apiKey: string };
 }
 
 /** How odoo-writer's processes reach the simulator (JSON-2 with an API key). */
@@ -52,6 +53,12 @@ export const SERVICES: readonly ServiceDefinition[] = [
     consumes: [],
     schema: 'odoo_writer',
     extraEnv: ({ odoo }) => ({ ...odooEnv(odoo), WATCH_POLL_INTERVAL_MS: '1000' }),
+  },
+  {
+    name: 'loyalty-sync',
+    entry: 'services/loyalty-sync/src/main.ts',
+    consumes: ['retail.orders.v1', 'retail.payments.v1', 'retail.shipments.v1'].map((t) => `${t}:loyalty-sync`),
+    extraEnv: ({ loyalty }) => ({ LOYALTY_PLATFORM_URL: loyalty.url, LOYALTY_PLATFORM_API_KEY: loyalty.apiKey }),
   },
 ];
 

@@ -86,6 +86,7 @@ export function createApp(sim: LoyaltySimulator): express.Express {
     }
     let answer: { status: number; body: unknown };
     try {
+      if (sim.autoEnroll && !sim.ledger.knows(ref)) sim.ledger.enroll({ refs: [ref] });
       const tx = sim.ledger.post(ref, { type: body.type as TransactionType, points: body.points, reference: typeof body.reference === 'string' ? body.reference : null, idempotencyKey: key });
       sim.stats.applied += 1;
       answer = { status: 201, body: { ...tx, balance: tx.balanceAfter } };

@@ -62,6 +62,10 @@ export class Ledger {
     return { ...member, refs: [...member.refs] };
   }
 
+  knows(ref: string): boolean {
+    return this.aliases.has(ref);
+  }
+
   /** The member a reference (member id or external reference) points at. */
   resolve(ref: string): Member {
     const id = this.aliases.get(ref);

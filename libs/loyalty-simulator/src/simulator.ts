@@ -14,6 +14,11 @@ export interface LoyaltySimulatorOptions {
   apiKey?: string;
   /** Requests per second the API key may make (default 50); Infinity for none. */
   ratePerSecond?: number;
+  /**
+   * Enrol an unknown reference as a new member on its first transaction instead of answering
+   * unknown_member: for `pnpm start`, whose demo customers nobody enrolled. Off by default.
+   */
+  autoEnroll?: boolean;
 }
 
 export class LoyaltySimulator {
@@ -24,6 +29,7 @@ export class LoyaltySimulator {
   readonly apiKey: string;
   readonly stats = { requests: 0, applied: 0 };
   outageMode: OutageMode | null = null;
+  readonly autoEnroll: boolean;
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private port: number;
@@ -32,6 +38,7 @@ export class LoyaltySimulator {
 
   constructor(private readonly options: LoyaltySimulatorOptions = {}) {
     this.apiKey = options.apiKey ?? 'loyalty-dev-key';
+    this.autoEnroll = options.autoEnroll ?? false;
     this.limiter = new RateLimiter(options.ratePerSecond ?? 50);
     this.port = options.port ?? 0;
     this.host = options.host ?? '127.0.0.1';
