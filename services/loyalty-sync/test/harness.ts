@@ -157,7 +157,9 @@ export interface LineSpec {
 }
 
 /** An OrderPlaced with these lines and customer; totals computed from the lines. */
-export function order(orderId: string, channel: string, channelId: string, customer: Record<string, unknown>, lines: LineSpec[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export type OrderValue = Record<string, unknown> & { orderId: string; channelOrderId: string };
+
+export function order(orderId: string, channel: string, channelId: string, customer: Record<string, unknown>, lines: LineSpec[], extra: Record<string, unknown> = {}): OrderValue {
   const sample = sampleEvent('OrderPlaced');
   const taxesIncluded = Boolean(extra.taxesIncluded ?? false);
   const subtotal = lines.reduce((s, l) => s + Number(l.unitPrice) * l.quantity, 0);
