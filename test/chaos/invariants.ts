@@ -59,6 +59,38 @@ export function checkOdoo(platform: RunningPlatform, ledger: Ledger, verdict: Ve
   }
 }
 
+/** The loyalty platform's transactions, as the simulator keeps them. */
+export interface LoyaltyBook {
+  transactions(): Array<{ type: string; points: number; reference: string | null; idempotencyKey: string }>;
+}
+
+/**
+ * Loyalty against the platform's own ledger: an accepted online order (its channel customer is a
+ * member, enrolled on first use by the local platform) earned exactly once; a cancelled one had
+ * all of it taken back; a POS order of the chaos mix (no customer) earned nothing.
+ */
+export function checkLoyalty(book: LoyaltyBook, ledger: Ledger, verdict: Verdict): void {
+  const byOrder = new Map<string, Array<{ type: string; points: number }>>();
+  for (const t of book.transactions()) if (t.reference) byOrder.set(t.reference, [...(byOrder.get(t.reference) ?? []), t]);
+  for (const order of ledger.orders.values()) {
+    const txs = byOrder.get(order.orderId) ?? [];
+    const earns = txs.filter((t) => t.type === 'earn');
+    if (order.orderId.startsWith('pos:')) {
+      if (txs.length > 0) verdict.violations.push({ invariant: 'loyalty: guests earn nothing', detail: `${order.orderId}: ${txs.length} movements` });
+      continue;
+    }
+    if (earns.length === 0) verdict.violations.push({ invariant: 'loyalty accrual', detail: `${order.orderId}: no accrual on the platform` });
+    if (earns.length > 1) {
+      verdict.duplicated += earns.length - 1;
+      verdict.violations.push({ invariant: 'loyalty accrual once', detail: `${order.orderId}: ${earns.length} accruals` });
+    }
+    const reversed = txs.filter((t) => t.type === 'reverse').reduce((n, t) => n + t.points, 0);
+    const earned = earns.reduce((n, t) => n + t.points, 0);
+    if (order.cancelled && reversed !== earned) verdict.violations.push({ invariant: 'loyalty reversal of a cancellation', detail: `${order.orderId}: ${reversed} of ${earned} points taken back` });
+    if (!order.cancelled && reversed !== 0) verdict.violations.push({ invariant: 'loyalty reversal', detail: `${order.orderId}: ${reversed} points taken back from an order not cancelled` });
+  }
+}
+
 function distinctEvents(records: TopicRecord[], type: string, keyOf: (value: Record<string, unknown>) => string): Map<string, Array<{ eventId: string; offset: number; partition: number }>> {
   const out = new Map<string, Array<{ eventId: string; offset: number; partition: number }>>();
   for (const r of records) {
