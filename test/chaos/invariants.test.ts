@@ -1,4 +1,5 @@
 import type { DecodedEvent } from '@retail-backbone/contracts';
+import { STORE_LOCATION } from '@retail-backbone/local-platform';
 import { checkLoyalty, checkTopics, recomputeAvailability, type Verdict } from './invariants';
 import type { TopicRecord } from './topics';
 import type { Ledger } from './traffic';
@@ -27,6 +28,7 @@ describe('chaos invariants', () => {
   it('loyalty: an online order earned once, a cancelled one all taken back, a POS guest order nothing', () => {
     const tx = (type: string, points: number, reference: string) => ({ type, points, reference, idempotencyKey: `${type}:${reference}:${points}` });
     const orders = ledger([{ orderId: 'shopify:s:1' }, { orderId: 'shopify:s:2', cancelled: true }, { orderId: 'pos:e:3' }]);
+    orders.orders.get('pos:e:3')!.locationId = STORE_LOCATION;
     const good = fresh();
     checkLoyalty({ transactions: () => [tx('earn', 10, 'shopify:s:1'), tx('earn', 7, 'shopify:s:2'), tx('reverse', 7, 'shopify:s:2')] }, orders, good);
     expect(good.violations).toEqual([]);

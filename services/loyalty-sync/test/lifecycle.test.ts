@@ -102,5 +102,8 @@ describe('loyalty-sync: accrual, reversal and redemption end to end', () => {
     await eventually('restore announced', async () => (await h.outbox('LoyaltyRedemptionRestored')).filter((e) => e.paymentId === paymentId), (r) => r.length === 1, { timeoutMs: 10_000 });
     const types = h.sim.transactions(memberId).map((t) => `${t.type}:${t.points}`);
     expect(types.sort()).toEqual(['earn:80', 'earn:20', 'redeem:50', 'reverse:20', 'restore:50'].sort());
+    // Another order's cancellation is its own: every order's 'cancel' source counts once for it.
+    await h.publish('OrderCancelled', { orderId: first.orderId, channel: 'pos', channelOrderId: first.channelOrderId });
+    await eventually('second cancellation settled', () => h.sim.balance(memberId), (b) => b === 0, { timeoutMs: 30_000 });
   });
 });

@@ -102,15 +102,10 @@ export class LoyaltyStore {
     return rows;
   }
 
-  /** Records a reversal source once; false when it was already taken into account. */
+  /** Records a reversal source of an order once; false when it was already taken into account. */
   async addReversalSource(tx: PoolClient, sourceId: string, orderId: string, share: string): Promise<boolean> {
-    const { rowCount } = await tx.query(`INSERT INTO ${this.t('loyalty_reversal_sources')} (source_id, order_id, share) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [sourceId, orderId, share]);
+    const { rowCount } = await tx.query(`INSERT INTO ${this.t('loyalty_reversal_sources')} (order_id, source_id, share) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [orderId, sourceId, share]);
     return rowCount === 1;
-  }
-
-  async hasReversalSource(tx: PoolClient, sourceId: string): Promise<boolean> {
-    const { rowCount } = await tx.query(`SELECT 1 FROM ${this.t('loyalty_reversal_sources')} WHERE source_id = $1`, [sourceId]);
-    return (rowCount ?? 0) > 0;
   }
 
   async insertRedemption(tx: PoolClient, r: Pick<RedemptionRow, 'paymentId' | 'orderId' | 'points' | 'value' | 'currency'>): Promise<boolean> {

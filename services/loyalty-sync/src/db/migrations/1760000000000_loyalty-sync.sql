@@ -34,13 +34,15 @@ CREATE TABLE loyalty_orders (
 );
 CREATE INDEX loyalty_orders_guests ON loyalty_orders (email_hash, placed_at) WHERE member_ref IS NULL AND email_hash IS NOT NULL;
 
--- Returns, refunds and cancellations already taken into account, by source (a refund that
--- settles a return counts once, under the return).
+-- Returns, refunds and cancellations already taken into account, by order and source ('cancel',
+-- 'return:<returnId>', 'refund:<refundId>'; a refund that settles a return counts once, under
+-- the return).
 CREATE TABLE loyalty_reversal_sources (
-  source_id   text PRIMARY KEY,
   order_id    text NOT NULL,
+  source_id   text NOT NULL,
   share       numeric NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now()
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (order_id, source_id)
 );
 
 -- Points used as a tender, one row per payment.
