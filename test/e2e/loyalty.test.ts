@@ -3,7 +3,7 @@
  * store (POS, with the loyalty member id at the till), returns an item in store and pays part of a
  * second store purchase with points, across a SIGKILL of loyalty-sync while the platform applies
  * the online accrual and a platform outage. The member's balance equals a calculation made here
- * from the canonical order events; no movement is applied twice.
+ * from the canonical order events; no movement is applied twice. Runs on both brokers.
  */
 import { EventSerde } from '@retail-backbone/contracts';
 import { DEMO_CATALOG, DEMO_SHOP_DOMAIN, eventually, shopifyCustomerId, startPlatform, TrafficClient, ensurePosApiKey, type RunningPlatform } from '@retail-backbone/local-platform';
@@ -12,6 +12,8 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 jest.setTimeout(300_000);
 
 const OUTAGE_MS = 20_000;
+/** The "apache" project's setup file points KAFKA_BROKERS at its Apache Kafka broker. */
+const ON_APACHE = Boolean(process.env.KAFKA_BROKERS_APACHE) && process.env.KAFKA_BROKERS === process.env.KAFKA_BROKERS_APACHE;
 
 let platform: RunningPlatform;
 let traffic: TrafficClient;
@@ -34,6 +36,8 @@ beforeAll(async () => {
   platform = await startPlatform({
     ephemeral: true,
     infrastructureEnv: {},
+    // A broker of its own; in the jest project "apache" an Apache Kafka broker of its own.
+    broker: ON_APACHE ? 'apache' : 'dev',
     serviceOutput: (service, line) => logs.push(`${service}: ${line}`),
     // after the SIGKILL, the maybe-applied call is looked up this soon (the simulator answers at once)
     serviceEnv: { LOYALTY_AMBIGUITY_WINDOW_MS: '3000' },
@@ -60,6 +64,10 @@ afterAll(async () => {
   await consumer?.disconnect();
   await traffic?.close();
   await platform?.stop();
+});
+
+it('runs on the broker of its jest project', () => {
+  expect(platform.devstack.broker).toBe(ON_APACHE ? 'apache' : 'dev');
 });
 
 it('ends with the balance of the order history across a SIGKILL mid-call and a platform outage, each movement once', async () => {
