@@ -37,7 +37,7 @@ export class LoyaltyIntents {
     private readonly effects: EffectStore,
     private readonly rules: EarningRules,
     private readonly metrics: LoyaltyMetrics,
-    /** Called after a commit that recorded effects, so the executor claims at once. */
+    /** Called after each event is applied, so the executor claims soon (it also polls every 50 ms). */
     private readonly recorded: () => void = () => undefined,
   ) {}
 
