@@ -23,6 +23,7 @@ const ON_BOTH_BROKERS = [
   '<rootDir>/libs/messaging/test/replay-cli.test.ts',
   '<rootDir>/libs/messaging/test/tracing.test.ts',
   '<rootDir>/test/e2e/pipeline.test.ts',
+  '<rootDir>/test/e2e/loyalty.test.ts',
 ];
 
 /**

@@ -17,7 +17,7 @@ import { createLogger } from '@retail-backbone/observability';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildFaultPlan, SCENARIOS, type FaultKind, type PlannedFault, type Scenario } from './fault-plan';
-import { checkAvailability, checkDlqAndLag, checkOdoo, checkTopics, recomputeAvailability, type Verdict } from './invariants';
+import { checkAvailability, checkDlqAndLag, checkLoyalty, checkOdoo, checkTopics, recomputeAvailability, type Verdict } from './invariants';
 import { readTopic } from './topics';
 import { ChaosTraffic } from './traffic';
 import { saleOrdersByOrderId } from '@retail-backbone/odoo-writer/src/odoo/references';
@@ -73,6 +73,16 @@ interface Outcome {
 async function openWriterEffects(pool: DatabasePool): Promise<number> {
   try {
     const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM odoo_writer.outside_effects WHERE state IN ('pending', 'unknown')`);
+    return Number(rows[0]!.n);
+  } catch {
+    return -1;
+  }
+}
+
+/** loyalty-sync's point movements not yet applied on the loyalty platform; -1 when unreadable. */
+async function openLoyaltyEffects(pool: DatabasePool): Promise<number> {
+  try {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM loyalty_sync.outside_effects WHERE state IN ('pending', 'unknown', 'failed')`);
     return Number(rows[0]!.n);
   } catch {
     return -1;
@@ -282,8 +292,9 @@ async function main(opts: Options): Promise<number> {
       // The writer calls Odoo after its consumer commits: lag zero says nothing about a confirm or
       // a cancel still waiting for its retry or for Odoo's time limit after an ambiguous failure.
       const effectsOpen = await openWriterEffects(terminator);
+      const loyaltyOpen = await openLoyaltyEffects(terminator);
       stable =
-        now && last && now.totalLag === 0 && allIn && effectsOpen === 0 && now.odoo.saleOrders === last.odoo.saleOrders && now.availabilityUpdates === last.availabilityUpdates
+        now && last && now.totalLag === 0 && allIn && effectsOpen === 0 && loyaltyOpen === 0 && now.odoo.saleOrders === last.odoo.saleOrders && now.availabilityUpdates === last.availabilityUpdates
           ? stable + 1
           : 0;
       last = now;
@@ -300,6 +311,7 @@ async function main(opts: Options): Promise<number> {
     for (const o of outcomes) if (o.error) verdict.violations.push({ invariant: 'fault recovered', detail: `${o.fault.kind} ${o.fault.service ?? ''}: ${o.error}` });
     for (const r of traffic.ledger.refused) verdict.violations.push({ invariant: 'expected answer', detail: `${r.kind}: ${r.status} ${r.detail}` });
     checkOdoo(platform, traffic.ledger, verdict);
+    checkLoyalty(platform.loyalty, traffic.ledger, verdict);
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -1,5 +1,6 @@
 import type { DecodedEvent } from '@retail-backbone/contracts';
-import { checkTopics, recomputeAvailability, type Verdict } from './invariants';
+import { STORE_LOCATION } from '@retail-backbone/local-platform';
+import { checkLoyalty, checkTopics, recomputeAvailability, type Verdict } from './invariants';
 import type { TopicRecord } from './topics';
 import type { Ledger } from './traffic';
 
@@ -24,6 +25,19 @@ function ledger(orders: Array<{ orderId: string; cancelled?: boolean }>): Ledger
 const fresh = (): Verdict => ({ violations: [], lost: 0, duplicated: 0, orders: 0 });
 
 describe('chaos invariants', () => {
+  it('loyalty: an online order earned once, a cancelled one all taken back, a POS guest order nothing', () => {
+    const tx = (type: string, points: number, reference: string) => ({ type, points, reference, idempotencyKey: `${type}:${reference}:${points}` });
+    const orders = ledger([{ orderId: 'shopify:s:1' }, { orderId: 'shopify:s:2', cancelled: true }, { orderId: 'pos:e:3' }]);
+    orders.orders.get('pos:e:3')!.locationId = STORE_LOCATION;
+    const good = fresh();
+    checkLoyalty({ transactions: () => [tx('earn', 10, 'shopify:s:1'), tx('earn', 7, 'shopify:s:2'), tx('reverse', 7, 'shopify:s:2')] }, orders, good);
+    expect(good.violations).toEqual([]);
+    const bad = fresh();
+    checkLoyalty({ transactions: () => [tx('earn', 10, 'shopify:s:1'), tx('earn', 10, 'shopify:s:1'), tx('earn', 7, 'shopify:s:2'), tx('reverse', 3, 'shopify:s:2'), tx('earn', 1, 'pos:e:3')] }, orders, bad);
+    expect(bad.violations.map((v) => v.invariant).sort()).toEqual(['loyalty accrual once', 'loyalty reversal of a cancellation', 'loyalty: guests earn nothing'].sort());
+    expect(bad.duplicated).toBe(1);
+  });
+
   it('recomputes availability from the newest count, later movements once each, and open orders', () => {
     const stock = [
       record('StockSnapshotTaken', { sku: 'A', locationId: 'online', snapshotId: 's1', quantity: 10, asOf: 100 }),

@@ -4,7 +4,7 @@
  * the external id the writer keeps in ir.model.data), the topics themselves, the availability API
  * against a recomputation from the topics, DLQ topics and consumer lag.
  */
-import { DEMO_CATALOG, DEMO_LOCATIONS, type PipelineSummary, type RunningPlatform } from '@retail-backbone/local-platform';
+import { DEMO_CATALOG, DEMO_LOCATIONS, STORE_LOCATION, type PipelineSummary, type RunningPlatform } from '@retail-backbone/local-platform';
 import { saleOrdersByOrderId, xmlIdName } from '@retail-backbone/odoo-writer/src/odoo/references';
 import type { Ledger } from './traffic';
 import type { TopicRecord } from './topics';
@@ -56,6 +56,39 @@ export function checkOdoo(platform: RunningPlatform, ledger: Ledger, verdict: Ve
     if (got.join() !== want.join()) verdict.violations.push({ invariant: 'order lines', detail: `${order.orderId}: ${got.join(' ')} instead of ${want.join(' ')}` });
     const state = order.cancelled ? 'cancel' : 'sale';
     if (so.state !== state) verdict.violations.push({ invariant: 'order state', detail: `${order.orderId}: ${String(so.state)} instead of ${state}` });
+  }
+}
+
+/** The loyalty platform's transactions, as the simulator keeps them. */
+export interface LoyaltyBook {
+  transactions(): Array<{ type: string; points: number; reference: string | null; idempotencyKey: string }>;
+}
+
+/**
+ * Loyalty against the platform's own ledger: an accepted online order (its channel customer is a
+ * member, enrolled on first use by the local platform) earned exactly once; a cancelled one had
+ * all of it taken back; a POS order of the chaos mix (no customer) earned nothing.
+ */
+export function checkLoyalty(book: LoyaltyBook, ledger: Ledger, verdict: Verdict): void {
+  const byOrder = new Map<string, Array<{ type: string; points: number }>>();
+  for (const t of book.transactions()) if (t.reference) byOrder.set(t.reference, [...(byOrder.get(t.reference) ?? []), t]);
+  for (const order of ledger.orders.values()) {
+    const txs = byOrder.get(order.orderId) ?? [];
+    const earns = txs.filter((t) => t.type === 'earn');
+    // POS sales of the chaos mix carry no customer (the traffic records them at the store location).
+    if (order.locationId === STORE_LOCATION) {
+      if (txs.length > 0) verdict.violations.push({ invariant: 'loyalty: guests earn nothing', detail: `${order.orderId}: ${txs.length} movements` });
+      continue;
+    }
+    if (earns.length === 0) verdict.violations.push({ invariant: 'loyalty accrual', detail: `${order.orderId}: no accrual on the platform` });
+    if (earns.length > 1) {
+      verdict.duplicated += earns.length - 1;
+      verdict.violations.push({ invariant: 'loyalty accrual once', detail: `${order.orderId}: ${earns.length} accruals` });
+    }
+    const reversed = txs.filter((t) => t.type === 'reverse').reduce((n, t) => n + t.points, 0);
+    const earned = earns.reduce((n, t) => n + t.points, 0);
+    if (order.cancelled && reversed !== earned) verdict.violations.push({ invariant: 'loyalty reversal of a cancellation', detail: `${order.orderId}: ${reversed} of ${earned} points taken back` });
+    if (!order.cancelled && reversed !== 0) verdict.violations.push({ invariant: 'loyalty reversal', detail: `${order.orderId}: ${reversed} points taken back from an order not cancelled` });
   }
 }
 

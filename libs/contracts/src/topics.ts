@@ -120,10 +120,10 @@ const SPECS = [
   {
     stream: 'loyalty',
     major: 1,
-    description: 'Loyalty points credited and taken back on the loyalty platform.',
+    description: 'Loyalty points credited, taken back, redeemed and restored on the loyalty platform, and the loyalty outcomes of bad input.',
     keyFields: ['customerId'],
     keyDescription: 'customer id',
-    eventTypes: ['LoyaltyPointsAccrued', 'LoyaltyPointsReversed'],
+    eventTypes: ['LoyaltyPointsAccrued', 'LoyaltyPointsReversed', 'LoyaltyPointsRedeemed', 'LoyaltyRedemptionRestored', 'LoyaltyActivityRejected'],
     partitions: 6,
     cleanupPolicy: 'delete',
     retentionMs: 90 * DAY_MS,

@@ -65,6 +65,7 @@ const program = new Command()
         `  availability API    ${env.INVENTORY_API_URL}/v1/availability/<sku>`,
         `  Odoo simulator      ${env.ODOO_URL}   (inspect: /__sim/records/sale.order)`,
         `  channel simulators  Shopify ${env.SHOPIFY_ADMIN_URL}, WooCommerce ${env.WOOCOMMERCE_URL}, POS stores ${env.POS_NOTIFY_URL}, customer hook ${env.CUSTOMER_HOOK_URL}   (inspect: /_sim/orders/<id>)`,
+        `  loyalty platform    ${env.LOYALTY_PLATFORM_URL}   (simulator: GET /v1/members/<member id or reference> with the dev API key)`,
         `  ops console         ${env.OPS_CONSOLE_URL}   (log in with OPS_API_TOKEN; pnpm where <order id|#number|S00042>)`,
         ...platform.services.map((s) => `  ${s.name.padEnd(20)}${s.url}/metrics  ${s.url}/readyz`),
         `  supervision status  ${path.relative(process.cwd(), platform.statusFile)}   (restarts per service; crashed services restart with backoff)`,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { EventSerde, provisionSchemas, provisionTopics } from '@retail-backbone/contracts';
 import { defaultDataDir, startDevStack, type DevStack, type KafkaKind } from '@retail-backbone/devstack';
 import { startChannelSimulators, type ChannelSimulators } from '@retail-backbone/channel-simulators';
+import { startLoyaltySimulator, type RunningLoyaltySimulator } from '@retail-backbone/loyalty-simulator';
 import { startOdooSimulator, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadOrCreateCredentials } from './credentials';
@@ -67,6 +68,8 @@ export interface RunningPlatform {
   odoo: RunningOdooSimulator;
   /** Shopify, WooCommerce, POS-store and customer-hook simulators shipment-propagator calls. */
   channels: ChannelSimulators;
+  /** The loyalty platform simulator (in memory; demo customers are enrolled on first use). */
+  loyalty: RunningLoyaltySimulator;
   devstack: DevStack;
   /** Where the dev credentials of this run are kept. */
   credentialsDir: string;
@@ -103,6 +106,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     if (odooDataFile && options.fresh) fs.rmSync(odooDataFile, { force: true });
     const odoo = await startOdooSimulator({ port: 0, dataFile: odooDataFile });
     cleanups.push(() => odoo.stop());
+    progress('starting the loyalty platform simulator');
+    const loyalty = await startLoyaltySimulator({ port: 0, autoEnroll: true });
+    cleanups.push(() => loyalty.stop());
 
     progress('starting the channel simulators (Shopify, WooCommerce, POS stores, customer hook)');
     const channels = await startChannelSimulators();
@@ -130,6 +136,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           odoo: { url: odoo.url, database: odoo.database, apiKey: odoo.apiKey, login: odoo.login },
           secrets: { shopify: credentials.shopifyWebhookSecret, woocommerce: credentials.woocommerceWebhookSecret, stripe: credentials.stripeWebhookSecret },
           channels: channels.env(),
+          loyalty: { url: loyalty.url, apiKey: loyalty.apiKey },
         }),
         SERVICE_NAME: service.name,
         DB_SCHEMA: service.schema ?? schemaNameOf(service.name),
@@ -156,6 +163,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       ODOO_URL: odoo.url,
       ODOO_DATABASE: odoo.database,
       ODOO_API_KEY: odoo.apiKey,
+      LOYALTY_SYNC_URL: url('loyalty-sync'),
+      LOYALTY_PLATFORM_URL: loyalty.url,
+      LOYALTY_PLATFORM_API_KEY: loyalty.apiKey,
       SHOPIFY_WEBHOOK_SECRET: credentials.shopifyWebhookSecret,
       WOOCOMMERCE_WEBHOOK_SECRET: credentials.woocommerceWebhookSecret,
       STRIPE_WEBHOOK_SECRET: credentials.stripeWebhookSecret,
@@ -168,6 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       services: endpoints,
       odoo,
       channels,
+      loyalty,
       devstack,
       credentialsDir,
       supervisor,

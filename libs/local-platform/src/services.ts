@@ -17,6 +17,7 @@ export interface LaunchContext {
   secrets: { shopify: string; woocommerce: string; stripe: string };
   /** How to reach the channel simulators (SHOPIFY_ADMIN_URL, …, CUSTOMER_HOOK_SECRET). */
   channels: Record<string, string>;
+  loyalty: { url: string; apiKey: string };
 }
 
 /** How odoo-writer's processes reach the simulator (JSON-2 with an API key). */
@@ -60,6 +61,12 @@ export const SERVICES: readonly ServiceDefinition[] = [
     entry: 'services/shipment-propagator/src/main.ts',
     consumes: ['retail.orders.v1', 'retail.shipments.v1'].map((t) => `${t}:shipment-propagator`),
     extraEnv: ({ channels }) => ({ ...channels }),
+  },
+  {
+    name: 'loyalty-sync',
+    entry: 'services/loyalty-sync/src/main.ts',
+    consumes: ['retail.orders.v1', 'retail.payments.v1', 'retail.shipments.v1'].map((t) => `${t}:loyalty-sync`),
+    extraEnv: ({ loyalty }) => ({ LOYALTY_PLATFORM_URL: loyalty.url, LOYALTY_PLATFORM_API_KEY: loyalty.apiKey }),
   },
 ];
 

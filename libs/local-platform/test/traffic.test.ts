@@ -176,6 +176,19 @@ describe('demo plan', () => {
     for (const kind of ['shopify-cancel', 'pos-return', 'stock-receipt'] as const) expect(steps.some((s) => s.kind === kind)).toBe(true);
     expect(Math.max(...waves.map((w) => w.length))).toBe(20);
     expect(DEMO_CATALOG.length).toBeGreaterThanOrEqual(12);
+    expect(steps.some((s) => s.kind === 'loyalty-enrol')).toBe(false);
+  });
+
+  it('with loyalty, enrols the first Shopify customers as members who then buy in store, some paying with points', () => {
+    const steps = buildPlan({ orders: 200, burst: 1, runId: 't', seed: 42, loyalty: true }).flat();
+    const enrols = steps.filter((s): s is Extract<typeof s, { kind: 'loyalty-enrol' }> => s.kind === 'loyalty-enrol');
+    expect(enrols).toHaveLength(5);
+    // each enrolment comes right before the Shopify order of the customer it links
+    for (const e of enrols) expect(steps[steps.indexOf(e) + 1]!.kind).toBe('shopify-order');
+    const sales = steps.filter((s): s is Extract<typeof s, { kind: 'pos-sale' }> => s.kind === 'pos-sale' && s.sale.customer !== undefined);
+    expect(new Set(sales.map((s) => s.sale.customer!.loyaltyMemberId))).toEqual(new Set(enrols.map((e) => e.memberId)));
+    expect(sales.some((s) => s.sale.pointsPaid === '0.20')).toBe(true);
+    expect(steps.reduce((n, s) => n + ordersIn(s), 0)).toBe(200);
   });
 });
 

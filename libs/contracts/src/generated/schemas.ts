@@ -2201,6 +2201,384 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
       }
     ]
   },
+  LoyaltyPointsRedeemed: {
+    "type": "record",
+    "name": "LoyaltyPointsRedeemed",
+    "namespace": "com.retailbackbone.events",
+    "doc": "The loyalty platform captured points a customer used as a tender (a POS payment method or an online discount the channel reported); captured once per tender.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "Envelope",
+          "namespace": "com.retailbackbone.common",
+          "doc": "Metadata every event carries as its first field. W3C trace context travels in Kafka headers, not here.",
+          "fields": [
+            {
+              "name": "eventId",
+              "type": "string",
+              "doc": "Unique id of this event, a UUIDv7 (time-ordered). Consumers de-duplicate on it."
+            },
+            {
+              "name": "eventType",
+              "type": "string",
+              "doc": "Event type, equal to the record name of the payload, e.g. 'OrderPlaced'."
+            },
+            {
+              "name": "schemaVersion",
+              "type": "int",
+              "doc": "Major version of the event type's contract (the N of <EventType>.vN.avsc and of the topic's .vN suffix). Minor, compatible changes are visible only through the registry schema id."
+            },
+            {
+              "name": "occurredAt",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "doc": "When the business fact happened, UTC epoch milliseconds (not when it was published)."
+            },
+            {
+              "name": "producer",
+              "type": "string",
+              "doc": "Name of the service that emitted the event, e.g. 'order-ingest'."
+            },
+            {
+              "name": "correlationId",
+              "type": "string",
+              "doc": "Id born at ingest and carried unchanged by every event derived from it; follow one order across services with it."
+            },
+            {
+              "name": "causationId",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "doc": "eventId of the event that directly caused this one; null for events born from an outside input (webhook, API call, schedule)."
+            },
+            {
+              "name": "region",
+              "type": "string",
+              "doc": "Deployment region that produced the event, e.g. 'eu-west'."
+            }
+          ]
+        },
+        "doc": "Event metadata; causationId is the PaymentCaptured event of the tender."
+      },
+      {
+        "name": "customerId",
+        "type": "string",
+        "doc": "Backbone customer id (the channel customer reference until the canonical id is filled); the Kafka key."
+      },
+      {
+        "name": "loyaltyMemberId",
+        "type": "string",
+        "doc": "Membership id on the loyalty platform."
+      },
+      {
+        "name": "orderId",
+        "type": "string",
+        "doc": "Backbone order id the points paid for."
+      },
+      {
+        "name": "paymentId",
+        "type": "string",
+        "doc": "Backbone payment id of the tender."
+      },
+      {
+        "name": "points",
+        "type": "long",
+        "doc": "Points captured, > 0."
+      },
+      {
+        "name": "value",
+        "type": {
+          "type": "record",
+          "name": "Money",
+          "namespace": "com.retailbackbone.common",
+          "doc": "An exact monetary amount. Never a float: the amount is a decimal string.",
+          "fields": [
+            {
+              "name": "amount",
+              "type": "string",
+              "doc": "Decimal string with '.' as separator, no exponent, no thousands separators, at most 6 fraction digits, e.g. '19.99', '0', '-5.00'. Parse with a decimal library, not parseFloat."
+            },
+            {
+              "name": "currency",
+              "type": "string",
+              "doc": "ISO-4217 alphabetic currency code in upper case, e.g. 'EUR'."
+            }
+          ]
+        },
+        "doc": "Amount of the order the points paid."
+      },
+      {
+        "name": "transactionId",
+        "type": "string",
+        "doc": "The loyalty platform's transaction id."
+      },
+      {
+        "name": "idempotencyKey",
+        "type": "string",
+        "doc": "Deterministic key sent to the platform; a retry reuses it."
+      },
+      {
+        "name": "redeemedAt",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "When the platform captured the points, UTC epoch milliseconds."
+      }
+    ]
+  },
+  LoyaltyRedemptionRestored: {
+    "type": "record",
+    "name": "LoyaltyRedemptionRestored",
+    "namespace": "com.retailbackbone.events",
+    "doc": "Points captured as a tender were given back to the customer because the order they paid for was cancelled.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "Envelope",
+          "namespace": "com.retailbackbone.common",
+          "doc": "Metadata every event carries as its first field. W3C trace context travels in Kafka headers, not here.",
+          "fields": [
+            {
+              "name": "eventId",
+              "type": "string",
+              "doc": "Unique id of this event, a UUIDv7 (time-ordered). Consumers de-duplicate on it."
+            },
+            {
+              "name": "eventType",
+              "type": "string",
+              "doc": "Event type, equal to the record name of the payload, e.g. 'OrderPlaced'."
+            },
+            {
+              "name": "schemaVersion",
+              "type": "int",
+              "doc": "Major version of the event type's contract (the N of <EventType>.vN.avsc and of the topic's .vN suffix). Minor, compatible changes are visible only through the registry schema id."
+            },
+            {
+              "name": "occurredAt",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "doc": "When the business fact happened, UTC epoch milliseconds (not when it was published)."
+            },
+            {
+              "name": "producer",
+              "type": "string",
+              "doc": "Name of the service that emitted the event, e.g. 'order-ingest'."
+            },
+            {
+              "name": "correlationId",
+              "type": "string",
+              "doc": "Id born at ingest and carried unchanged by every event derived from it; follow one order across services with it."
+            },
+            {
+              "name": "causationId",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "doc": "eventId of the event that directly caused this one; null for events born from an outside input (webhook, API call, schedule)."
+            },
+            {
+              "name": "region",
+              "type": "string",
+              "doc": "Deployment region that produced the event, e.g. 'eu-west'."
+            }
+          ]
+        },
+        "doc": "Event metadata; causationId is the OrderCancelled event."
+      },
+      {
+        "name": "customerId",
+        "type": "string",
+        "doc": "Backbone customer id (the channel customer reference until the canonical id is filled); the Kafka key."
+      },
+      {
+        "name": "loyaltyMemberId",
+        "type": "string",
+        "doc": "Membership id on the loyalty platform."
+      },
+      {
+        "name": "orderId",
+        "type": "string",
+        "doc": "Backbone order id that was cancelled."
+      },
+      {
+        "name": "paymentId",
+        "type": "string",
+        "doc": "Backbone payment id of the tender whose points are restored."
+      },
+      {
+        "name": "points",
+        "type": "long",
+        "doc": "Points given back, > 0."
+      },
+      {
+        "name": "originalTransactionId",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Transaction id of the redemption restored, when known."
+      },
+      {
+        "name": "transactionId",
+        "type": "string",
+        "doc": "The loyalty platform's transaction id of the restore."
+      },
+      {
+        "name": "idempotencyKey",
+        "type": "string",
+        "doc": "Deterministic key sent to the platform; a retry reuses it."
+      },
+      {
+        "name": "restoredAt",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "When the platform gave the points back, UTC epoch milliseconds."
+      }
+    ]
+  },
+  LoyaltyActivityRejected: {
+    "type": "record",
+    "name": "LoyaltyActivityRejected",
+    "namespace": "com.retailbackbone.events",
+    "doc": "An order, payment or return could not be turned into the loyalty movement it asked for (or only partly): the visible outcome of bad input, so nothing waits silently.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "Envelope",
+          "namespace": "com.retailbackbone.common",
+          "doc": "Metadata every event carries as its first field. W3C trace context travels in Kafka headers, not here.",
+          "fields": [
+            {
+              "name": "eventId",
+              "type": "string",
+              "doc": "Unique id of this event, a UUIDv7 (time-ordered). Consumers de-duplicate on it."
+            },
+            {
+              "name": "eventType",
+              "type": "string",
+              "doc": "Event type, equal to the record name of the payload, e.g. 'OrderPlaced'."
+            },
+            {
+              "name": "schemaVersion",
+              "type": "int",
+              "doc": "Major version of the event type's contract (the N of <EventType>.vN.avsc and of the topic's .vN suffix). Minor, compatible changes are visible only through the registry schema id."
+            },
+            {
+              "name": "occurredAt",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "doc": "When the business fact happened, UTC epoch milliseconds (not when it was published)."
+            },
+            {
+              "name": "producer",
+              "type": "string",
+              "doc": "Name of the service that emitted the event, e.g. 'order-ingest'."
+            },
+            {
+              "name": "correlationId",
+              "type": "string",
+              "doc": "Id born at ingest and carried unchanged by every event derived from it; follow one order across services with it."
+            },
+            {
+              "name": "causationId",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "doc": "eventId of the event that directly caused this one; null for events born from an outside input (webhook, API call, schedule)."
+            },
+            {
+              "name": "region",
+              "type": "string",
+              "doc": "Deployment region that produced the event, e.g. 'eu-west'."
+            }
+          ]
+        },
+        "doc": "Event metadata; causationId is the event that asked for the movement."
+      },
+      {
+        "name": "customerId",
+        "type": "string",
+        "doc": "Backbone customer id (the channel customer reference until the canonical id is filled), or 'guest:<orderId>' for an order without any customer; the Kafka key."
+      },
+      {
+        "name": "loyaltyMemberId",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Membership id on the loyalty platform, when known."
+      },
+      {
+        "name": "orderId",
+        "type": "string",
+        "doc": "Backbone order id concerned."
+      },
+      {
+        "name": "activity",
+        "type": "string",
+        "doc": "What was asked for: 'accrual', 'reversal', 'redemption' or 'restore'; more may be added."
+      },
+      {
+        "name": "reason",
+        "type": "string",
+        "doc": "'no-customer' (guest, nothing earned until identified), 'unknown-member' (the platform knows no such member), 'refund-exceeds-order' (capped at what the order earned), 'insufficient-points' (the platform refused to go below zero), 'order-unknown' or 'currency-not-earning'; more may be added."
+      },
+      {
+        "name": "points",
+        "type": [
+          "null",
+          "long"
+        ],
+        "default": null,
+        "doc": "Points the movement would have been, when computed."
+      },
+      {
+        "name": "detail",
+        "type": "string",
+        "doc": "One line for people; no personal data."
+      },
+      {
+        "name": "reference",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "Id of the payment, refund or return concerned, when not the order itself."
+      },
+      {
+        "name": "rejectedAt",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "When the outcome was decided, UTC epoch milliseconds."
+      }
+    ]
+  },
   DiscrepancyDetected: {
     "type": "record",
     "name": "DiscrepancyDetected",

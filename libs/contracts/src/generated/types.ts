@@ -483,6 +483,78 @@ export interface LoyaltyPointsReversed {
   reversedAt: number;
 }
 
+/** The loyalty platform captured points a customer used as a tender (a POS payment method or an online discount the channel reported); captured once per tender. */
+export interface LoyaltyPointsRedeemed {
+  /** Event metadata; causationId is the PaymentCaptured event of the tender. */
+  envelope: Envelope;
+  /** Backbone customer id (the channel customer reference until the canonical id is filled); the Kafka key. */
+  customerId: string;
+  /** Membership id on the loyalty platform. */
+  loyaltyMemberId: string;
+  /** Backbone order id the points paid for. */
+  orderId: string;
+  /** Backbone payment id of the tender. */
+  paymentId: string;
+  /** Points captured, > 0. */
+  points: number;
+  /** Amount of the order the points paid. */
+  value: Money;
+  /** The loyalty platform's transaction id. */
+  transactionId: string;
+  /** Deterministic key sent to the platform; a retry reuses it. */
+  idempotencyKey: string;
+  /** When the platform captured the points, UTC epoch milliseconds. */
+  redeemedAt: number;
+}
+
+/** Points captured as a tender were given back to the customer because the order they paid for was cancelled. */
+export interface LoyaltyRedemptionRestored {
+  /** Event metadata; causationId is the OrderCancelled event. */
+  envelope: Envelope;
+  /** Backbone customer id (the channel customer reference until the canonical id is filled); the Kafka key. */
+  customerId: string;
+  /** Membership id on the loyalty platform. */
+  loyaltyMemberId: string;
+  /** Backbone order id that was cancelled. */
+  orderId: string;
+  /** Backbone payment id of the tender whose points are restored. */
+  paymentId: string;
+  /** Points given back, > 0. */
+  points: number;
+  /** Transaction id of the redemption restored, when known. */
+  originalTransactionId?: null | string;
+  /** The loyalty platform's transaction id of the restore. */
+  transactionId: string;
+  /** Deterministic key sent to the platform; a retry reuses it. */
+  idempotencyKey: string;
+  /** When the platform gave the points back, UTC epoch milliseconds. */
+  restoredAt: number;
+}
+
+/** An order, payment or return could not be turned into the loyalty movement it asked for (or only partly): the visible outcome of bad input, so nothing waits silently. */
+export interface LoyaltyActivityRejected {
+  /** Event metadata; causationId is the event that asked for the movement. */
+  envelope: Envelope;
+  /** Backbone customer id (the channel customer reference until the canonical id is filled), or 'guest:<orderId>' for an order without any customer; the Kafka key. */
+  customerId: string;
+  /** Membership id on the loyalty platform, when known. */
+  loyaltyMemberId?: null | string;
+  /** Backbone order id concerned. */
+  orderId: string;
+  /** What was asked for: 'accrual', 'reversal', 'redemption' or 'restore'; more may be added. */
+  activity: string;
+  /** 'no-customer' (guest, nothing earned until identified), 'unknown-member' (the platform knows no such member), 'refund-exceeds-order' (capped at what the order earned), 'insufficient-points' (the platform refused to go below zero), 'order-unknown' or 'currency-not-earning'; more may be added. */
+  reason: string;
+  /** Points the movement would have been, when computed. */
+  points?: null | number;
+  /** One line for people; no personal data. */
+  detail: string;
+  /** Id of the payment, refund or return concerned, when not the order itself. */
+  reference?: null | string;
+  /** When the outcome was decided, UTC epoch milliseconds. */
+  rejectedAt: number;
+}
+
 /** A reconciliation check found two systems disagreeing about one subject. */
 export interface DiscrepancyDetected {
   /** Event metadata. */
@@ -606,6 +678,9 @@ export interface EventPayloads {
   ShipmentPropagated: ShipmentPropagated;
   LoyaltyPointsAccrued: LoyaltyPointsAccrued;
   LoyaltyPointsReversed: LoyaltyPointsReversed;
+  LoyaltyPointsRedeemed: LoyaltyPointsRedeemed;
+  LoyaltyRedemptionRestored: LoyaltyRedemptionRestored;
+  LoyaltyActivityRejected: LoyaltyActivityRejected;
   DiscrepancyDetected: DiscrepancyDetected;
   DiscrepancyResolved: DiscrepancyResolved;
   IngestRejected: IngestRejected;

@@ -76,7 +76,7 @@ async function main(opts: Options): Promise<number> {
     log(`stock counts published: ${DEMO_CATALOG.length} SKUs x ${Object.keys(INITIAL_STOCK).length} locations`);
 
     const runId = Date.now().toString(36);
-    const waves = buildPlan({ orders: opts.orders, burst: opts.burst, runId, seed: opts.seed });
+    const waves = buildPlan({ orders: opts.orders, burst: opts.burst, runId, seed: opts.seed, loyalty: Boolean(env.LOYALTY_PLATFORM_URL && env.LOYALTY_PLATFORM_API_KEY) });
     const total = waves.flat().reduce((n, s) => n + ordersIn(s), 0);
     const bars = new MultiBar({ clearOnComplete: false, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000, format: '{bar} {value}/{total} orders | {phase}' }, Presets.shades_classic);
     const progress = bars.create(total, 0, { phase: 'sending' });

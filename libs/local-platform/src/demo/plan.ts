@@ -3,7 +3,7 @@
  * cancellations, returns, an offline POS batch, WMS receipts and counts), built up front from a
  * seeded random source so a run can be repeated.
  */
-import { DEMO_CATALOG, ONLINE_LOCATION, STORE_LOCATION, type OrderLineInput, type PosSaleInput } from '../traffic';
+import { DEMO_CATALOG, DEMO_SHOP_DOMAIN, ONLINE_LOCATION, STORE_LOCATION, shopifyCustomerId, type OrderLineInput, type PosSaleInput } from '../traffic';
 
 export type StepKind =
   | 'shopify-order'
@@ -17,7 +17,8 @@ export type StepKind =
   | 'pos-batch'
   | 'pos-return'
   | 'stock-receipt'
-  | 'stock-adjustment';
+  | 'stock-adjustment'
+  | 'loyalty-enrol';
 
 export type Step =
   | { kind: 'shopify-order'; ref: number; orderId: bigint; lines: OrderLineInput[] }
@@ -31,7 +32,8 @@ export type Step =
   | { kind: 'pos-batch'; sales: PosSaleInput[] }
   | { kind: 'pos-return'; of: number; returnId: string; lines: OrderLineInput[] }
   | { kind: 'stock-receipt'; sku: string; locationId: string; quantityDelta: number }
-  | { kind: 'stock-adjustment'; sku: string; locationId: string; quantityDelta: number };
+  | { kind: 'stock-adjustment'; sku: string; locationId: string; quantityDelta: number }
+  | { kind: 'loyalty-enrol'; memberId: string; refs: string[] };
 
 /** Steps sent together, at the same instant (a flash sale, a till reconnecting). */
 export type Wave = Step[];
@@ -42,7 +44,16 @@ export interface PlanOptions {
   burst: number;
   runId: string;
   seed: number;
+  /**
+   * A loyalty journey too (needs LOYALTY_PLATFORM_URL): the customers of the first Shopify orders
+   * are enrolled as members, the same members buy in store (their member id at the till), some
+   * return an item and some pay part of a later store purchase with points.
+   */
+  loyalty?: boolean;
 }
+
+/** Demo loyalty members: enough to repeat customers across channels in a short run. */
+const LOYALTY_MEMBERS = 5;
 
 /** mulberry32: tiny deterministic PRNG, so a seed reproduces a run (demo mix, chaos plan, bad-input cases). */
 export function seededRandom(seed: number): () => number {
@@ -77,9 +88,15 @@ export function buildPlan(options: PlanOptions): Wave[] {
   const live = options.orders - batchSize;
   const steps: Step[] = [];
   const followUps: Array<{ at: number; step: Step }> = [];
+  const members: string[] = [];
   for (let ref = 0; ref < live; ref += 1) {
     const roll = rnd();
     if (roll < 0.45) {
+      if (options.loyalty && members.length < LOYALTY_MEMBERS) {
+        const memberId = `LM-DEMO-${options.runId}-${members.length + 1}`;
+        members.push(memberId);
+        steps.push({ kind: 'loyalty-enrol', memberId, refs: [`shopify:${DEMO_SHOP_DOMAIN}:${shopifyCustomerId(shopifyBase + BigInt(ref))}`] });
+      }
       steps.push({ kind: 'shopify-order', ref, orderId: shopifyBase + BigInt(ref), lines: basket() });
       if (rnd() < 0.08) followUps.push({ at: ref + 3, step: { kind: 'shopify-redelivery', of: ref } });
       if (rnd() < 0.08) followUps.push({ at: ref + 10, step: { kind: 'shopify-cancel', of: ref } });
@@ -89,6 +106,12 @@ export function buildPlan(options: PlanOptions): Wave[] {
       if (rnd() < 0.06) followUps.push({ at: ref + 12, step: { kind: 'woo-cancel', of: ref } });
     } else {
       const sale: PosSaleInput = { saleId: `demo-${options.runId}-s${ref}`, lines: basket(), tender: rnd() < 0.3 ? 'cash' : 'card' };
+      if (members.length > 0) {
+        const n = ref % members.length;
+        sale.customer = { loyaltyMemberId: members[n]! };
+        // A member who has bought before pays 0.20 of this one with points (20 points).
+        if (steps.some((s) => s.kind === 'pos-sale' && s.sale.customer?.loyaltyMemberId === members[n]) && rnd() < 0.4) sale.pointsPaid = '0.20';
+      }
       steps.push({ kind: 'pos-sale', ref, sale });
       if (rnd() < 0.05) followUps.push({ at: ref + 1, step: { kind: 'pos-retry', of: ref } });
       if (rnd() < 0.1) {

@@ -21,6 +21,9 @@ export function delta(now: PipelineSummary, base: PipelineSummary): PipelineSumm
     totalLag: now.totalLag,
     dlq: now.dlq - base.dlq,
     dlqByTopic: sub(now.dlqByTopic, base.dlqByTopic),
+    ...(now.loyalty
+      ? { loyalty: { points: sub(now.loyalty.points, base.loyalty?.points ?? {}), rejections: sub(now.loyalty.rejections, base.loyalty?.rejections ?? {}) } }
+      : {}),
   };
 }
 
@@ -55,6 +58,12 @@ export function finalReport(stats: RunStats, s: PipelineSummary, meta: { seconds
     ['  cancelled', s.odoo.cancelled],
     ['Odoo credit notes', s.odoo.creditNotes],
     ['availability updates', s.availabilityUpdates],
+    ...(s.loyalty
+      ? [
+          ...['accrued', 'reversed', 'redeemed', 'restored'].map((kind): [string, number] => [`loyalty points ${kind}`, s.loyalty!.points[kind] ?? 0]),
+          ...Object.entries(s.loyalty.rejections).map(([reason, n]): [string, number] => [`  loyalty rejected: ${reason}`, n]),
+        ]
+      : []),
     ...Object.entries(s.consumerLag).map(([group, lag]): [string, number] => [`consumer lag ${group}`, lag]),
     ['DLQ messages (new)', s.dlq],
     ['', ''],

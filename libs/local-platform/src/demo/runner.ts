@@ -45,6 +45,8 @@ const EXPECTED: Record<StepKind, readonly number[]> = {
   'pos-return': [202],
   'stock-receipt': [0],
   'stock-adjustment': [0],
+  // 409: the customer's reference was enrolled by an earlier run (or on a first movement).
+  'loyalty-enrol': [201, 409],
 };
 
 export class TrafficRunner {
@@ -160,6 +162,8 @@ export class TrafficRunner {
       }
       case 'pos-batch':
         return c.sendPosBatch(step.sales);
+      case 'loyalty-enrol':
+        return c.enrolLoyaltyMember(step.memberId, step.refs);
     }
   }
 

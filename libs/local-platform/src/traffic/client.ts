@@ -7,7 +7,7 @@ import { kafkaSecurityFromEnv } from '@retail-backbone/connections';
 import { randomUUID } from 'node:crypto';
 import { buildEnvelope, EventSerde, eventKey, topicOf, type EventPayloads } from '@retail-backbone/contracts';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { assertLoopback, platformEnvFrom, TRAFFIC_REQUIRED, type PlatformEnv } from './env';
+import { assertLoopback, MissingSettingsError, platformEnvFrom, TRAFFIC_REQUIRED, type PlatformEnv } from './env';
 import { posReturn, posSale, posSaleBatch, type PosReturnInput, type PosSaleInput } from './pos';
 import { base64HmacSignature, stripeSignature } from './signatures';
 import { DEMO_SHOP_DOMAIN, SHOPIFY_API_VERSION, shopifyOrderCancelled, shopifyOrderCreated, type ShopifyCancelInput, type ShopifyOrderInput } from './shopify';
@@ -164,6 +164,14 @@ export class TrafficClient {
 
   sendPosReturn(input: PosReturnInput, opts: PosSendOptions = {}): Promise<HttpAnswer> {
     return this.deliverPos('/v1/pos/returns', posReturn(input), opts.idempotencyKey ?? `return-${input.returnId}`, opts.correlationId);
+  }
+
+  // --- Loyalty platform (simulator) ---------------------------------------------------------
+
+  /** Enrols a member known by these references (a channel's customer), so online and store purchases share one ledger. */
+  enrolLoyaltyMember(memberId: string, refs: readonly string[]): Promise<HttpAnswer> {
+    if (!this.env.LOYALTY_PLATFORM_URL || !this.env.LOYALTY_PLATFORM_API_KEY) throw new MissingSettingsError(['LOYALTY_PLATFORM_URL', 'LOYALTY_PLATFORM_API_KEY']);
+    return this.post(`${this.env.LOYALTY_PLATFORM_URL}/v1/members`, JSON.stringify({ memberId, refs }), undefined, { Authorization: `Bearer ${this.env.LOYALTY_PLATFORM_API_KEY}` });
   }
 
   // --- WMS stock events ----------------------------------------------------------------------

@@ -18,6 +18,9 @@ export const PLATFORM_ENV_NAMES = [
   'SCHEMA_REGISTRY_URL',
   'DATABASE_URL',
   'POS_API_KEY',
+  'LOYALTY_SYNC_URL',
+  'LOYALTY_PLATFORM_URL',
+  'LOYALTY_PLATFORM_API_KEY',
 ] as const;
 
 /** What sending traffic and reading the summary need (the rest are for inspection). */
@@ -62,7 +65,7 @@ export function parseEnvLines(text: string): Record<string, string> {
 
 /** Loopback only: the demo must never send traffic off this machine. Unset settings are skipped. */
 export function assertLoopback(env: Partial<PlatformEnv>): void {
-  const urls = [env.ORDER_INGEST_URL, env.INVENTORY_API_URL, env.ODOO_WRITER_URL, env.ODOO_URL, env.SCHEMA_REGISTRY_URL].filter((u): u is string => !!u);
+  const urls = [env.ORDER_INGEST_URL, env.INVENTORY_API_URL, env.ODOO_WRITER_URL, env.ODOO_URL, env.SCHEMA_REGISTRY_URL, env.LOYALTY_SYNC_URL, env.LOYALTY_PLATFORM_URL].filter((u): u is string => !!u);
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').filter((b) => b.trim() !== '');
   const hosts = [...urls.map((u) => new URL(u).hostname), ...brokers.map((b) => b.trim().replace(/:\d+$/, ''))];
   const remote = hosts.filter((h) => !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(h));

@@ -2,7 +2,7 @@ export { DEMO_CATALOG, DEMO_CURRENCY, DEMO_LOCATIONS, ONLINE_LOCATION, STORE_LOC
 export { PLATFORM_ENV_NAMES, MissingSettingsError, assertLoopback, parseEnvLines, platformEnvFrom, type PlatformEnv, type PlatformEnvName } from './env';
 export { jsonWithBigInts } from './json-text';
 export type { OrderLineInput } from './lines';
-export { DEMO_SHOP_DOMAIN, shopifyOrderCancelled, shopifyOrderCreated, type ShopifyCancelInput, type ShopifyOrderInput } from './shopify';
+export { DEMO_SHOP_DOMAIN, shopifyCustomerId, shopifyOrderCancelled, shopifyOrderCreated, type ShopifyCancelInput, type ShopifyOrderInput } from './shopify';
 export { DEMO_WOO_SITE, wooOrderCancelled, wooOrderCreated, type WooCancelInput, type WooOrderInput } from './woocommerce';
 export { posReturn, posSale, posSaleBatch, type PosReturnInput, type PosSaleInput } from './pos';
 export { stripePaymentSucceeded, type StripePaymentInput } from './stripe';

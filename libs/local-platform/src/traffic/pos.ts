@@ -11,6 +11,10 @@ export interface PosSaleInput {
   /** Omit to sell at the store the API key is bound to. */
   locationId?: string;
   tender?: 'card' | 'cash';
+  /** The loyalty member at the till, and the email the customer gave. */
+  customer?: { loyaltyMemberId?: string; email?: string };
+  /** Part of the total paid with loyalty points (a `loyalty_points` tender), e.g. '1.00'; the rest by `tender`. */
+  pointsPaid?: string;
 }
 
 export interface PosReturnLineInput extends OrderLineInput {
@@ -42,6 +46,7 @@ export function posSaleObject(input: PosSaleInput): Record<string, unknown> {
     currency: input.currency ?? DEMO_CURRENCY,
     ...(input.locationId ? { locationId: input.locationId } : {}),
     taxesIncluded: true,
+    ...(input.customer ? { customer: input.customer } : {}),
     lines: priced.map((line, index) => ({
       lineId: String(index + 1),
       sku: line.item.sku,
@@ -51,7 +56,12 @@ export function posSaleObject(input: PosSaleInput): Record<string, unknown> {
       discount: '0.00',
       tax: fromCents(includedVatCents(line.totalCents)),
     })),
-    payments: [{ tenderId: '1', method: input.tender ?? 'card', amount: fromCents(total) }],
+    payments: input.pointsPaid
+      ? [
+          { tenderId: '1', method: input.tender ?? 'card', amount: fromCents(total - Math.round(Number(input.pointsPaid) * 100)) },
+          { tenderId: '2', method: 'loyalty_points', amount: input.pointsPaid },
+        ]
+      : [{ tenderId: '1', method: input.tender ?? 'card', amount: fromCents(total) }],
   };
 }
 

@@ -56,6 +56,11 @@ function address(name: [string, string]) {
   };
 }
 
+/** The Shopify customer id the demo gives an order id (one of 997 customers). */
+export function shopifyCustomerId(orderId: bigint | string): bigint {
+  return CUSTOMER_BASE + (BigInt(orderId) % 997n);
+}
+
 function orderResource(input: ShopifyOrderInput, extra: Record<string, unknown>): Record<string, unknown> {
   const id = toBigId(input.orderId, 'orderId');
   const currency = input.currency ?? DEMO_CURRENCY;
@@ -64,7 +69,7 @@ function orderResource(input: ShopifyOrderInput, extra: Record<string, unknown>)
   const itemsCents = sumCents(priced.map((l) => l.totalCents));
   const shippingCents = Math.round(Number(input.shipping ?? '4.90') * 100);
   const number = Number(id % 100_000n);
-  const customerId = CUSTOMER_BASE + (id % 997n);
+  const customerId = shopifyCustomerId(id);
   const email = input.customerEmail ?? `customer-${customerId % 997n}@example.com`;
   const line_items = priced.map((line, index) => {
     const catalogIndex = BigInt(line.catalogIndex);

@@ -24,6 +24,8 @@ export interface PipelineSummary {
   /** Messages on every *.dlq.* topic. */
   dlq: number;
   dlqByTopic: Record<string, number>;
+  /** loyalty-sync's points moved by kind and its rejections, when LOYALTY_SYNC_URL is known. */
+  loyalty?: { points: Record<string, number>; rejections: Record<string, number> };
 }
 
 const SUMMARY_REQUIRED = ['ORDER_INGEST_URL', 'ODOO_URL', 'KAFKA_BROKERS'] as const;
@@ -66,11 +68,12 @@ export class SummaryCollector {
   async collect(): Promise<PipelineSummary> {
     this.connected ??= this.admin.connect();
     await this.connected;
-    const [metrics, orders, moves, kafka] = await Promise.all([
+    const [metrics, orders, moves, kafka, loyaltyMetrics] = await Promise.all([
       getText(`${this.env.ORDER_INGEST_URL}/metrics`),
       this.records('sale.order'),
       this.records('account.move'),
       this.kafkaFigures(),
+      this.env.LOYALTY_SYNC_URL ? getText(`${this.env.LOYALTY_SYNC_URL}/metrics`) : Promise.resolve(undefined),
     ]);
     const acceptedByEventType = counterByLabel(metrics, 'order_ingest_accepted_total', 'event_type');
     return {
@@ -85,6 +88,14 @@ export class SummaryCollector {
         creditNotes: moves.filter((m) => m.move_type === 'out_refund').length,
       },
       ...kafka,
+      ...(loyaltyMetrics === undefined
+        ? {}
+        : {
+            loyalty: {
+              points: counterByLabel(loyaltyMetrics, 'loyalty_points_total', 'kind'),
+              rejections: counterByLabel(loyaltyMetrics, 'loyalty_rejections_total', 'reason'),
+            },
+          }),
     };
   }
 
