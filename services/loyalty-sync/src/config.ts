@@ -1,4 +1,4 @@
-import { env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseRules, type LoyaltyRules } from './sync/rules';
 
@@ -11,6 +11,8 @@ export interface LoyaltySyncConfig {
   databaseUrl: string;
   schema: string;
   kafkaBrokers: string[];
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  consumerSessionTimeoutMs?: number;
   schemaRegistryUrl: string;
   groupId: string;
   topics: string[];
@@ -29,15 +31,11 @@ export interface LoyaltySyncConfig {
   relay: boolean;
 }
 
-const schema = z.object({
+const schema = baseServiceEnv.extend({
+  /** PORT wins over HTTP_PORT when both are set (platforms commonly inject PORT). */
+  PORT: env.port().optional(),
   SERVICE_NAME: z.string().min(1).default('loyalty-sync'),
-  REGION: z.string().min(1).default('local'),
-  LOG_LEVEL: env.logLevel().default('info'),
-  PORT: env.port().default(8080),
-  DATABASE_URL: env.url(),
   DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(DEFAULT_SCHEMA),
-  KAFKA_BROKERS: env.list(),
-  SCHEMA_REGISTRY_URL: env.url(),
   CONSUMER_GROUP: z.string().min(1).default('loyalty-sync'),
   LOYALTY_PLATFORM_URL: env.url(),
   LOYALTY_PLATFORM_API_KEY: z.string().min(1),
@@ -58,7 +56,6 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', message: `not valid loyalty rules: ${(error as Error).message.split('\n')[0]}` });
       }
     }),
-  SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
 });
 
 export const LOYALTY_TOPICS = ['retail.orders.v1', 'retail.payments.v1', 'retail.shipments.v1'];
@@ -70,10 +67,11 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): LoyaltyS
     serviceName: c.SERVICE_NAME,
     region: c.REGION,
     logLevel: c.LOG_LEVEL,
-    port: c.PORT,
+    port: c.PORT ?? c.HTTP_PORT,
     databaseUrl: c.DATABASE_URL,
     schema: c.DB_SCHEMA,
     kafkaBrokers: c.KAFKA_BROKERS,
+    consumerSessionTimeoutMs: c.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     groupId: c.CONSUMER_GROUP,
     topics: LOYALTY_TOPICS,

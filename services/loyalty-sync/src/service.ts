@@ -48,7 +48,7 @@ export async function startLoyaltySync(config: LoyaltySyncConfig, deps: LoyaltyS
     logger: deps.logger,
     registry: deps.registry,
     database: { url: config.databaseUrl, schema: config.schema, poolSize: config.concurrency + 8, effects: true, migrations: [LOYALTY_SYNC_MIGRATIONS] },
-    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, client: deps.kafka, serde: deps.serde },
+    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, consumerSessionTimeoutMs: config.consumerSessionTimeoutMs, client: deps.kafka, serde: deps.serde },
     relay: config.relay,
     consumers: ({ pool, logger, registry }) => {
       const metrics = loyaltyMetrics(registry);

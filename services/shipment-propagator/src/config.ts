@@ -1,4 +1,4 @@
-import { env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
 import type { CustomerHookSettings } from './channels/customer-hook';
 import type { PosSettings } from './channels/pos';
 import type { ShopifySettings } from './channels/shopify';
@@ -20,6 +20,8 @@ export interface PropagatorConfig {
   databaseUrl: string;
   schema: string;
   kafkaBrokers: string[];
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  consumerSessionTimeoutMs?: number;
   schemaRegistryUrl: string;
   groupId: string;
   ordersTopic: string;
@@ -46,16 +48,12 @@ export interface PropagatorConfig {
   relay: boolean;
 }
 
-const schema = z
-  .object({
+const schema = baseServiceEnv
+  .extend({
+    /** PORT wins over HTTP_PORT when both are set (platforms commonly inject PORT). */
+    PORT: env.port().optional(),
     SERVICE_NAME: z.string().min(1).default('shipment-propagator'),
-    REGION: z.string().min(1).default('local'),
-    LOG_LEVEL: env.logLevel().default('info'),
-    PORT: env.port().default(8080),
-    DATABASE_URL: env.url(),
     DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(DEFAULT_SCHEMA),
-    KAFKA_BROKERS: env.list(),
-    SCHEMA_REGISTRY_URL: env.url(),
     CONSUMER_GROUP: z.string().min(1).default('shipment-propagator'),
     ORDERS_TOPIC: z.string().min(1).default('retail.orders.v1'),
     SHIPMENTS_TOPIC: z.string().min(1).default('retail.shipments.v1'),
@@ -83,7 +81,6 @@ const schema = z
     REFUSED_RETRY_DELAY_MS: env.positiveInt().default(6 * 3_600_000),
     BREAKER_THRESHOLD: env.positiveInt().default(5),
     BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
-    SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
   })
   .refine((c) => !c.SHOPIFY_ADMIN_URL || c.SHOPIFY_ACCESS_TOKEN, { message: 'SHOPIFY_ACCESS_TOKEN is required with SHOPIFY_ADMIN_URL', path: ['SHOPIFY_ACCESS_TOKEN'] })
   .refine((c) => !c.WOOCOMMERCE_URL || (c.WOOCOMMERCE_CONSUMER_KEY && c.WOOCOMMERCE_CONSUMER_SECRET), {
@@ -101,10 +98,11 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): Propagat
     serviceName: c.SERVICE_NAME,
     region: c.REGION,
     logLevel: c.LOG_LEVEL,
-    port: c.PORT,
+    port: c.PORT ?? c.HTTP_PORT,
     databaseUrl: c.DATABASE_URL,
     schema: c.DB_SCHEMA,
     kafkaBrokers: c.KAFKA_BROKERS,
+    consumerSessionTimeoutMs: c.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     groupId: c.CONSUMER_GROUP,
     ordersTopic: c.ORDERS_TOPIC,

@@ -109,7 +109,7 @@ export async function startShipmentPropagator(config: PropagatorConfig, deps: Pr
     logger: deps.logger,
     registry: deps.registry,
     database: { url: config.databaseUrl, schema: config.schema, poolSize: 12, effects: true, migrations: [PROPAGATOR_MIGRATIONS] },
-    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, client: deps.kafka, serde: deps.serde },
+    kafka: { brokers: config.kafkaBrokers, schemaRegistryUrl: config.schemaRegistryUrl, consumerSessionTimeoutMs: config.consumerSessionTimeoutMs, client: deps.kafka, serde: deps.serde },
     relay: config.relay,
     consumers: ({ pool, logger, registry }) => {
       built = buildExecutor(config, pool, logger, registry, deps);
