@@ -1,20 +1,17 @@
 import { PassThrough } from 'node:stream';
-import { EventSerde as AvroSerde, eventKey, type EventType } from '@retail-backbone/contracts';
+import { eventKey, type EventType } from '@retail-backbone/contracts';
 import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@retail-backbone/observability';
-import { logLevel, type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
+import { type Consumer, type Kafka, type KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import { buildEnvelope } from '../src/envelope';
-import { createKafka } from '../src/kafka';
 import { migrateMessaging } from '../src/migrate';
 import type { OutboxEvent } from '../src/outbox/record';
-import type { EventSerde } from '../src/serde';
+
+export { avroSerde, catalogTopic, FAST_CONSUMER, testKafka, waitFor } from '../src/testing';
 
 export const SCHEMA = 'svc';
-
-/** Consumer timings that let a rebalance after a killed member finish within seconds. */
-export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
 
 export interface TestDb {
   db: TestDatabase;
@@ -39,31 +36,8 @@ export async function migratedDatabase(prefix: string, schema = SCHEMA): Promise
   };
 }
 
-/** `retail.orders.v1.<unique>` → `retail.orders.v1`: tests publish to private copies of catalog topics. */
-export function catalogTopic(topic: string): string {
-  return topic.replace(/(\.v\d+)\..*$/, '$1');
-}
-
 export function testTopic(catalog: string): string {
   return `${catalog}.${uniqueName('t')}`;
-}
-
-/** The real Avro serde and registry; test topics are mapped to the catalog topic they copy. */
-export function avroSerde(): EventSerde {
-  const serde = new AvroSerde({ registryUrl: process.env.SCHEMA_REGISTRY_URL, autoRegister: true });
-  return {
-    encode: (topic, eventType, value) => serde.encode(catalogTopic(topic) as never, eventType as never, value as never),
-    decode: (buffer) => serde.decode(buffer),
-  };
-}
-
-export function testKafka(clientId = uniqueName('client')): Kafka {
-  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-  return createKafka({
-    brokers,
-    clientId,
-    config: { logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, maxRetryTime: 1_000 } },
-  });
 }
 
 /** A logger whose JSON lines are kept in memory. */
@@ -151,16 +125,6 @@ export async function readMessages(kafka: Kafka, topic: string, count: number, t
     await consumer.disconnect();
   }
   return received;
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** A valid catalog event of `eventType`, with a chosen aggregate id and correlation id. */

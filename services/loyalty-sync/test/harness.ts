@@ -1,38 +1,18 @@
-import { EventSerde as AvroSerde, type EventType } from '@retail-backbone/contracts';
+import { type EventType } from '@retail-backbone/contracts';
 import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
 import { startLoyaltySimulator, type LoyaltySimulatorOptions, type RunningLoyaltySimulator } from '@retail-backbone/loyalty-simulator';
-import { createKafka, Headers, type EventSerde } from '@retail-backbone/messaging';
-import { createLogger, createMetricsRegistry, type Registry } from '@retail-backbone/observability';
-import { logLevel, type Kafka, type Producer } from 'kafkajs';
-import { PassThrough } from 'node:stream';
+import { Headers } from '@retail-backbone/messaging';
+import { createMetricsRegistry, type Registry } from '@retail-backbone/observability';
+import { type Kafka, type Producer } from 'kafkajs';
 import type { LoyaltySyncConfig } from '../src/config';
 import { DEFAULT_RULES } from '../src/sync/rules';
 import { startLoyaltySync, type LoyaltySync, type LoyaltySyncDeps } from '../src/service';
+import { avroSerde, FAST_CONSUMER, silentLogger, testKafka, waitFor } from '@retail-backbone/messaging/src/testing';
 
-export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
+export { waitFor };
+
 export const SCHEMA = 'loyalty_sync';
-
-/** Private copies of catalog topics map back to the catalog topic for the registry subject. */
-export function avroSerde(): EventSerde {
-  const serde = new AvroSerde({ registryUrl: process.env.SCHEMA_REGISTRY_URL, autoRegister: true });
-  return {
-    encode: (topic, eventType, value) => serde.encode(topic.replace(/(\.v\d+)\..*$/, '$1') as never, eventType as never, value as never),
-    decode: (buffer) => serde.decode(buffer),
-  };
-}
-
-export function testKafka(clientId = uniqueName('client')): Kafka {
-  return createKafka({
-    brokers: (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean),
-    clientId,
-    config: { logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, maxRetryTime: 1_000 } },
-  });
-}
-
-export function silentLogger() {
-  return createLogger({ service: 'loyalty-sync-test', stream: new PassThrough().resume(), level: 'error' });
-}
 
 const TOPIC_OF: Partial<Record<EventType, 'orders' | 'payments' | 'shipments'>> = {
   OrderPlaced: 'orders',
@@ -105,7 +85,7 @@ export async function startHarness(options: { simulator?: LoyaltySimulatorOption
     registry,
     service: undefined,
     async start(deps = {}) {
-      harness.service = await startLoyaltySync(config, { logger: silentLogger(), registry, serde, kafka, consumerConfig: FAST_CONSUMER, retryInitialDelayMs: 50, ...deps });
+      harness.service = await startLoyaltySync(config, { logger: silentLogger('loyalty-sync-test'), registry, serde, kafka, consumerConfig: FAST_CONSUMER, retryInitialDelayMs: 50, ...deps });
       return harness.service;
     },
     async publish(eventType, overrides, exact) {

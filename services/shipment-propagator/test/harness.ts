@@ -1,47 +1,17 @@
-import { EventSerde as AvroSerde, type EventType, type OrderPlaced, type ShipmentDispatched } from '@retail-backbone/contracts';
+import { type EventType, type OrderPlaced, type ShipmentDispatched } from '@retail-backbone/contracts';
 import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { startChannelSimulators, type ChannelSimulators } from '@retail-backbone/channel-simulators';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
-import { createKafka, Headers, type EventSerde } from '@retail-backbone/messaging';
-import { createLogger, createMetricsRegistry, type Registry } from '@retail-backbone/observability';
-import { logLevel, type Kafka, type Producer } from 'kafkajs';
-import { PassThrough } from 'node:stream';
+import { Headers } from '@retail-backbone/messaging';
+import { createMetricsRegistry, type Registry } from '@retail-backbone/observability';
+import { type Kafka, type Producer } from 'kafkajs';
 import type { PropagatorConfig } from '../src/config';
 import { startShipmentPropagator, type PropagatorDeps, type ShipmentPropagator } from '../src/service';
+import { avroSerde, FAST_CONSUMER, silentLogger, testKafka, waitFor } from '@retail-backbone/messaging/src/testing';
 
-export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
+export { waitFor };
+
 export const SCHEMA = 'shipment_propagator';
-
-/** Private copies of catalog topics map back to the catalog topic for the registry subject. */
-export function avroSerde(): EventSerde {
-  const serde = new AvroSerde({ registryUrl: process.env.SCHEMA_REGISTRY_URL, autoRegister: true });
-  return {
-    encode: (topic, eventType, value) => serde.encode(topic.replace(/(\.v\d+)\..*$/, '$1') as never, eventType as never, value as never),
-    decode: (buffer) => serde.decode(buffer),
-  };
-}
-
-export function testKafka(clientId = uniqueName('client')): Kafka {
-  return createKafka({
-    brokers: (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean),
-    clientId,
-    config: { logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, maxRetryTime: 1_000 } },
-  });
-}
-
-export function silentLogger() {
-  return createLogger({ service: 'shipment-propagator-test', stream: new PassThrough().resume(), level: 'error' });
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 const money = (amount: string) => ({ amount, currency: 'EUR' });
 
@@ -147,7 +117,7 @@ export async function startHarness(options: { config?: Partial<PropagatorConfig>
     service: undefined,
     async start(deps = {}) {
       harness.service = await startShipmentPropagator(config, {
-        logger: silentLogger(),
+        logger: silentLogger('shipment-propagator-test'),
         registry,
         serde,
         kafka,
