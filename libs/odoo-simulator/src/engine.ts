@@ -11,6 +11,8 @@ export interface SeedProduct {
   lst_price: number;
   active?: boolean;
   barcode?: string;
+  /** 'service' for what is sold but never delivered (shipping, discounts): not storable, no stock. */
+  type?: 'consu' | 'service';
   /** Quantity on hand in WH/Stock. */
   qty?: number;
 }
@@ -115,7 +117,7 @@ export class OdooEngine {
     return this.db.transaction(() =>
       products.map((p) => {
         const { qty, ...vals } = p;
-        const [id] = orm.create(env, 'product.product', [{ is_storable: true, ...vals } as unknown as Record<string, unknown>]);
+        const [id] = orm.create(env, 'product.product', [{ is_storable: vals.type !== 'service', ...vals } as unknown as Record<string, unknown>]);
         if (qty) {
           const [quant] = orm.create(env, 'stock.quant', [{ product_id: id, inventory_quantity: qty }]);
           this.models.get('stock.quant')!.methods!.action_apply_inventory!.run(env, [quant!], {});

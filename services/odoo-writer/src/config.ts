@@ -1,6 +1,7 @@
 import { env, loadConfig, z } from '@retail-backbone/observability';
 import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
+import { parseAccounting, type AccountingConfig } from './money/accounting-config';
 
 export interface OdooWriterConfig {
   serviceName: string;
@@ -37,6 +38,8 @@ export interface OdooWriterConfig {
   shutdownTimeoutMs: number;
   /** Run the outbox relay in this process (default true). */
   relay: boolean;
+  /** Taxes, shipping, discounts, currency and company of orders (`ODOO_ACCOUNTING`); unset: product lines only. */
+  accounting?: AccountingConfig;
 }
 
 const schema = z
@@ -68,6 +71,7 @@ const schema = z
     BREAKER_THRESHOLD: env.positiveInt().default(5),
     BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
+    ODOO_ACCOUNTING: z.string().optional(),
   })
   .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
 
@@ -97,5 +101,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
+    accounting: parseAccounting(c.ODOO_ACCOUNTING),
   };
 }

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { OdooWriterConfig } from './config';
 import { ODOO_WRITER_MIGRATIONS } from './db/migrate';
 import { WriterStore } from './db/store';
+import { AccountingRecords } from './money/accounting-records';
 import { OdooGateway, odooCircuit } from './odoo/gateway';
 import { followUpEffect } from './sync/follow-up-effect';
 import { FollowUps } from './sync/follow-ups';
@@ -55,7 +56,8 @@ export function buildCore(
   const effects = new EffectStore(config.schema);
   const products = new ProductResolver(gateway, config.productCacheTtlMs, registry);
   const partners = new PartnerResolver(gateway, store, pool);
-  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite });
+  const accounting = config.accounting ? { config: config.accounting, records: new AccountingRecords(gateway, config.accounting, config.productCacheTtlMs) } : undefined;
+  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite, accounting });
   // Several batches at once, so one stalled in Odoo leaves the other orders going; an attempt is
   // bounded well above one call's timeout (a batch makes about six calls).
   const limits = {

@@ -5,6 +5,9 @@ import { Histogram } from 'prom-client';
 import { asBusinessError, BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
 import { XMLID_MODULE, customerReference, sourceDocument, xmlIdName } from '../odoo/references';
+import type { AccountingConfig } from '../money/accounting-config';
+import type { AccountingRecords } from '../money/accounting-records';
+import { moneyValues, planOrderMoney, roundingCorrection, type MoneyIds, type MoneyPlan } from '../money/order-lines';
 import type { PartnerResolver } from './partners';
 import type { ProductResolver } from './products';
 
@@ -32,6 +35,8 @@ export type AfterOdooWrite = (stage: 'created' | 'confirmed', orderIds: string[]
 export interface OrderPlacerOptions {
   registry: Registry;
   afterOdooWrite?: AfterOdooWrite;
+  /** The accounting table and its Odoo records; without it orders carry their product lines only. */
+  accounting?: { config: AccountingConfig; records: AccountingRecords };
 }
 
 interface OdooOrder {
@@ -74,13 +79,14 @@ function lineValues(line: OrderLine, productId: number): OdooValues {
   };
 }
 
-function orderValues(order: OrderPlaced, partnerId: number, products: Map<string, number>): OdooValues {
+function orderValues(order: OrderPlaced, partnerId: number, products: Map<string, number>, money?: { header: OdooValues; lines: OdooValues[] }): OdooValues {
   return {
     partner_id: partnerId,
     client_order_ref: customerReference(order),
     origin: sourceDocument(order),
     date_order: odooDatetime(order.placedAt),
-    order_line: order.lines.map((line) => X2Many.create(lineValues(line, products.get(line.sku)!))),
+    ...money?.header,
+    order_line: (money?.lines ?? order.lines.map((line) => lineValues(line, products.get(line.sku)!))).map((vals) => X2Many.create(vals)),
   };
 }
 
@@ -121,10 +127,14 @@ export class OrderPlacer {
       new Map(looked.map((r) => [r.order.orderId, sourceDocument(r.order)])),
     );
 
-    const toCreate = requests.filter((r) => !inOdoo.has(r.order.orderId)).map((r) => r.order);
-    const skus = new Set(toCreate.flatMap((o) => o.lines.map((l) => l.sku)));
+    const plans = this.plan(requests.map((r) => r.order), failures);
+    const toCreate = requests.filter((r) => !inOdoo.has(r.order.orderId) && !failures.has(r.order.orderId)).map((r) => r.order);
+    const skus = new Set(toCreate.flatMap((o) => [...o.lines.map((l) => l.sku), ...(plans.get(o.orderId)?.lines.map((l) => l.sku) ?? [])]));
+    if (this.options.accounting) skus.add(this.options.accounting.config.products.rounding);
     const products = skus.size > 0 ? await this.products.resolve(skus) : new Map<string, number>();
+    const moneyIds = await this.moneyIds(toCreate, plans, products, failures);
     const withProducts = toCreate.filter((order) => {
+      if (failures.has(order.orderId)) return false;
       const unknown = [...new Set(order.lines.map((l) => l.sku).filter((sku) => !products.has(sku)))];
       if (unknown.length > 0) failures.set(order.orderId, new BusinessError('product_not_found', `no active product with SKU ${unknown.join(', ')}`));
       return unknown.length === 0;
@@ -137,12 +147,14 @@ export class OrderPlacer {
       else creatable.push({ order, partnerId: partner });
     }
 
-    const created = await this.createOrders(creatable, products, failures);
+    const created = await this.createOrders(creatable, products, failures, plans, moneyIds);
     for (const [orderId, order] of created) inOdoo.set(orderId, order);
     if (created.size > 0) await this.options.afterOdooWrite?.('created', [...created.keys()]);
 
     await this.createXmlIds([...inOdoo].filter(([, o]) => !o.hasXmlId));
-    const drafts = [...inOdoo].filter(([, o]) => CONFIRMABLE.has(o.state));
+    const unconfirmed = [...inOdoo].filter(([, o]) => CONFIRMABLE.has(o.state));
+    await this.settleTotals(unconfirmed, plans, products, failures);
+    const drafts = unconfirmed.filter(([orderId]) => !failures.has(orderId));
     const confirmFailures = await this.confirm(drafts.map(([, o]) => o.id));
     if (drafts.length > 0) await this.options.afterOdooWrite?.('confirmed', drafts.map(([id]) => id));
 
@@ -215,14 +227,85 @@ export class OrderPlacer {
     return found;
   }
 
+  /** The money plan of each order when the accounting table is configured; refusals go to `failures`. */
+  private plan(orders: OrderPlaced[], failures: Map<string, BusinessError>): Map<string, MoneyPlan> {
+    const plans = new Map<string, MoneyPlan>();
+    const accounting = this.options.accounting;
+    if (!accounting) return plans;
+    for (const order of orders) {
+      try {
+        plans.set(order.orderId, planOrderMoney(order, accounting.config));
+      } catch (error) {
+        const business = asBusinessError(error);
+        if (!business) throw error;
+        failures.set(order.orderId, business);
+      }
+    }
+    return plans;
+  }
+
+  /** Company, pricelist and tax ids of the orders to create (cached lookups); refusals go to `failures`. */
+  private async moneyIds(orders: OrderPlaced[], plans: Map<string, MoneyPlan>, products: Map<string, number>, failures: Map<string, BusinessError>): Promise<Map<string, MoneyIds>> {
+    const ids = new Map<string, MoneyIds>();
+    const accounting = this.options.accounting;
+    const planned = orders.filter((o) => plans.has(o.orderId));
+    if (!accounting || planned.length === 0) return ids;
+    await accounting.records.load(planned.map((o) => plans.get(o.orderId)!));
+    for (const order of planned) {
+      const plan = plans.get(order.orderId)!;
+      const missing = [...new Set(plan.lines.filter((l) => l.kind !== 'product' && !products.has(l.sku)).map((l) => l.sku))];
+      if (missing.length > 0) {
+        failures.set(order.orderId, new BusinessError('accounting_not_found', `no active product with internal reference ${missing.join(', ')} (ODOO_ACCOUNTING.products)`));
+        continue;
+      }
+      const found = accounting.records.idsOf(plan);
+      if (found instanceof BusinessError) failures.set(order.orderId, found);
+      else ids.set(order.orderId, { ...found, productIds: products });
+    }
+    return ids;
+  }
+
+  /**
+   * Brings each unconfirmed order's Odoo total to the channel's before it is confirmed: Odoo
+   * computes taxes itself, so a cent the channel rounded differently becomes a rounding line (one
+   * create for the batch); a larger difference parks the order, left as a quotation. A retried
+   * order already carrying its rounding line reads as equal, so nothing is added twice.
+   */
+  private async settleTotals(orders: Array<[string, OdooOrder]>, plans: Map<string, MoneyPlan>, products: Map<string, number>, failures: Map<string, BusinessError>): Promise<void> {
+    const accounting = this.options.accounting;
+    const planned = orders.filter(([orderId]) => plans.has(orderId));
+    if (!accounting || planned.length === 0) return;
+    const rows = await this.odoo.searchRead<{ id: number; amount_total: number }>('sale.order', [['id', 'in', planned.map(([, o]) => o.id)]], { fields: ['amount_total'] });
+    const totals = new Map(rows.map((r) => [r.id, r.amount_total]));
+    const roundingProduct = products.get(accounting.config.products.rounding);
+    const lines: OdooValues[] = [];
+    for (const [orderId, order] of planned) {
+      const correction = roundingCorrection(plans.get(orderId)!, totals.get(order.id) ?? 0);
+      if (correction instanceof BusinessError) failures.set(orderId, correction);
+      else if (!correction.eq(0) && roundingProduct === undefined) {
+        failures.set(orderId, new BusinessError('accounting_not_found', `no active product with internal reference ${accounting.config.products.rounding} (ODOO_ACCOUNTING.products.rounding)`));
+      } else if (!correction.eq(0)) {
+        lines.push({ order_id: order.id, product_id: roundingProduct!, name: 'Rounding', product_uom_qty: 1, price_unit: Number(correction), [accounting.config.lineTaxField]: [[6, 0, []]] });
+      }
+    }
+    if (lines.length > 0) await this.odoo.create('sale.order.line', lines);
+  }
+
   private async createOrders(
     items: Array<{ order: OrderPlaced; partnerId: number }>,
     products: Map<string, number>,
     failures: Map<string, BusinessError>,
+    plans: Map<string, MoneyPlan> = new Map(),
+    moneyIds: Map<string, MoneyIds> = new Map(),
   ): Promise<Map<string, OdooOrder>> {
     const created = new Map<string, OdooOrder>();
     if (items.length === 0) return created;
-    const vals = items.map(({ order, partnerId }) => orderValues(order, partnerId, products));
+    const accounting = this.options.accounting;
+    const vals = items.map(({ order, partnerId }) => {
+      const plan = plans.get(order.orderId);
+      const ids = moneyIds.get(order.orderId);
+      return orderValues(order, partnerId, products, accounting && plan && ids ? moneyValues(plan, ids, accounting.config) : undefined);
+    });
     const record = (ids: number[], subset: typeof items) =>
       subset.forEach(({ order, partnerId }, i) => created.set(order.orderId, { id: ids[i]!, name: null, state: 'draft', partnerId, hasXmlId: false }));
     try {
