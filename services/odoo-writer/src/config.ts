@@ -2,6 +2,7 @@ import { env, loadConfig, z } from '@retail-backbone/observability';
 import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseAccounting, type AccountingConfig } from './money/accounting-config';
+import type { BackorderPolicy } from './sync/follow-ups';
 
 export interface OdooWriterConfig {
   serviceName: string;
@@ -40,6 +41,8 @@ export interface OdooWriterConfig {
   relay: boolean;
   /** Taxes, shipping, discounts, currency and company of orders (`ODOO_ACCOUNTING`); unset: product lines only. */
   accounting?: AccountingConfig;
+  /** A partial shipment's remainder: kept in a backorder picking (default) or cancelled. */
+  backorders?: BackorderPolicy;
 }
 
 const schema = z
@@ -72,6 +75,7 @@ const schema = z
     BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
     ODOO_ACCOUNTING: z.string().optional(),
+    SHIPMENT_BACKORDERS: z.enum(['create', 'cancel']).default('create'),
   })
   .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
 
@@ -102,5 +106,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
     accounting: parseAccounting(c.ODOO_ACCOUNTING),
+    backorders: c.SHIPMENT_BACKORDERS,
   };
 }

@@ -78,7 +78,7 @@ export function buildCore(
       // the batches of calls are what the rate limit spends); a batch running longer than 2 s
       // (stalled) lets another start.
       placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }),
-      followUpEffect(new FollowUps(gateway, placer, products, store, pool), store, limits),
+      followUpEffect(new FollowUps(gateway, placer, products, store, pool, config.backorders), store, limits),
     ],
     pollIntervalMs: Math.max(10, config.batchWindowMs),
     retryInitialDelayMs,

@@ -77,6 +77,15 @@ export class WriterStore {
     return (rowCount ?? 0) > 0;
   }
 
+  /** Odoo record ids the order's applied operations of one kind point at (e.g. validated pickings). */
+  async operationResIds(db: Db, orderId: string, operation: string): Promise<Set<number>> {
+    const { rows } = await db.query<{ odoo_res_id: number }>(
+      `SELECT odoo_res_id FROM ${this.t('operations')} WHERE order_id = $1 AND operation = $2 AND odoo_res_id IS NOT NULL`,
+      [orderId, operation],
+    );
+    return new Set(rows.map((r) => r.odoo_res_id));
+  }
+
   async recordOperation(tx: PoolClient, orderId: string, operation: string, reference: string, odooResId: number | null): Promise<void> {
     await tx.query(
       `INSERT INTO ${this.t('operations')} (order_id, operation, reference, odoo_res_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
