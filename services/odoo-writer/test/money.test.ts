@@ -157,6 +157,38 @@ describe('odoo-writer: the money of an order, to the cent', () => {
     expect(lines.filter((l) => sku(l.product_id) === 'ROUND')).toHaveLength(0);
   });
 
+  it('makes one partner of one person ordering on Shopify, WooCommerce and at a POS (e-mail in any case)', async () => {
+    const email = `${uniqueName('jane')}@example.com`;
+    const shop = parseJsonExact(readFileSync(path.join(FIXTURES, 'shopify_orders-create.webhook.json'), 'utf8')) as Record<string, unknown>;
+    const woo = fixture('woocommerce_order.created.v3_order.json') as Record<string, Record<string, unknown>>;
+    const channelId = `${uniqueName('shop')}.example`;
+    const orders = [
+      placedFrom(mapShopify('orders/create', { ...shop, id: `${Date.now()}1`, name: `#S-${uniqueName('n')}`, email: email.toUpperCase() }, { channelId, defaultLocationId: 'online' })),
+      placedFrom(mapWooCommerce('order.created', { ...woo, id: Date.now(), number: uniqueName('w'), billing: { ...woo.billing, email: ` ${email}` } }, { channelId, defaultLocationId: 'online' })),
+      placedFrom(
+        mapPosSale(
+          {
+            saleId: uniqueName('sale'),
+            occurredAt: new Date().toISOString(),
+            currency: 'EUR',
+            customer: { email },
+            lines: [{ sku: 'RB-CHEAP', quantity: 1, unitPrice: '5.95', tax: '0.95' }],
+          },
+          { estateId: uniqueName('estate'), storeId: 'berlin-01', locationId: 'store-berlin-01' },
+        ),
+      ),
+    ];
+    expect(new Set(orders.map((o) => o.customer.customerId)).size).toBe(1);
+    for (const order of orders) await h.publish('OrderPlaced', order as never);
+    const events = await waitFor(async () => {
+      const found = await Promise.all(orders.map((o) => synced(o.orderId)));
+      return found.every(Boolean) && found;
+    });
+    expect(new Set(events.map((e) => e!.erpPartnerId)).size).toBe(1);
+    const partners = h.sim.records('res.partner').filter((p) => String(p.email ?? '').toLowerCase().trim() === email);
+    expect(partners).toHaveLength(1);
+  });
+
   it("adds a rounding line when the channel rounded its tax over the order and Odoo per line (3 × 0.99 at 7.5%: 3.19, not 3.18)", async () => {
     const id = `shopify:rounding.example:${uniqueName('o')}`;
     const usd = (amount: string) => ({ amount, currency: 'USD' });

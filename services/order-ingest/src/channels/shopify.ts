@@ -5,6 +5,7 @@
 import type { Address } from '@retail-backbone/contracts';
 import { z } from 'zod';
 import { fact, type ChannelContext, type Fact, type MappedMessage } from '../facts';
+import { canonicalCustomerId } from '../customers';
 import { ids } from '../ids';
 import { decimal, money, sum } from '../money';
 import { parseWith, PayloadInvalidError, SKU_MISSING } from '../validation';
@@ -175,7 +176,7 @@ function mapOrder(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage 
       storeId: null,
       locationId: o.location_id ?? ctx.defaultLocationId,
       customer: {
-        customerId: null,
+        customerId: canonicalCustomerId(CHANNEL, ctx.channelId, { email: o.email ?? o.customer?.email, channelCustomerId: o.customer?.id }),
         channelCustomerId: o.customer?.id ?? null,
         email: o.email ?? o.customer?.email ?? null,
         phone: o.phone ?? o.customer?.phone ?? null,

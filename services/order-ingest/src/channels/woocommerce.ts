@@ -7,6 +7,7 @@ import type { Address } from '@retail-backbone/contracts';
 import Big from 'big.js';
 import { z } from 'zod';
 import { fact, type ChannelContext, type MappedMessage } from '../facts';
+import { canonicalCustomerId } from '../customers';
 import { ids } from '../ids';
 import { money, sum } from '../money';
 import { parseWith, PayloadInvalidError, SKU_MISSING } from '../validation';
@@ -131,7 +132,7 @@ function mapPlaced(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage
       storeId: null,
       locationId: ctx.defaultLocationId,
       customer: {
-        customerId: null,
+        customerId: canonicalCustomerId(CHANNEL, ctx.channelId, { email: o.billing?.email, channelCustomerId: o.customer_id > 0 ? String(o.customer_id) : null }),
         channelCustomerId: o.customer_id > 0 ? String(o.customer_id) : null,
         email: o.billing?.email ?? null,
         phone: o.billing?.phone ?? null,
