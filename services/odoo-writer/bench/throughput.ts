@@ -8,30 +8,33 @@
  */
 import { startDevStack, uniqueName } from '@retail-backbone/devstack';
 import { placeKey } from '../src/sync/effect-keys';
-import { orderPlaced, startHarness } from '../test/harness';
+import { orderPlaced, pricedOrder, setUpAccounting, startHarness, TEST_ACCOUNTING } from '../test/harness';
 import { startPeerRelay } from '../test/peer-relay';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const CUSTOMERS = 100;
 /** Odoo calls per model/method of each scenario, printed after the throughput table. */
 const calls: Array<Record<string, string | number>> = [];
+/** `money`: with the accounting table (taxes, shipping line, pricelist, total read back before confirming). */
 const SCENARIOS = [
-  { rate: 20, concurrency: 4 },
-  { rate: 50, concurrency: 8 },
+  { rate: 20, concurrency: 4, money: false },
+  { rate: 50, concurrency: 8, money: false },
+  { rate: 50, concurrency: 8, money: true },
 ];
 
-async function scenario(rate: number, concurrency: number) {
+async function scenario(rate: number, concurrency: number, withMoney: boolean) {
   const h = await startHarness({
     simulator: { latencyMs: 20 },
     partitions: 12,
-    config: { rateLimitPerSecond: rate, concurrency, partitionConcurrency: 12, batchWindowMs: 20 },
+    config: { rateLimitPerSecond: rate, concurrency, partitionConcurrency: 12, batchWindowMs: 20, ...(withMoney ? { accounting: TEST_ACCOUNTING } : {}) },
   });
   try {
+    if (withMoney) await setUpAccounting(h.sim);
     const skus = ['RB-TSHIRT-S', 'RB-TSHIRT-M', 'RB-MUG', 'RB-CAP'];
     const ids: string[] = [];
     for (let i = 0; i < ORDERS; i++) {
       const id = `shopify:bench.example:${uniqueName('o')}`;
-      const order = orderPlaced(id, [skus[i % 4]!, skus[(i + 1) % 4]!]);
+      const order = (withMoney ? pricedOrder : orderPlaced)(id, [skus[i % 4]!, skus[(i + 1) % 4]!]);
       order.customer = { ...order.customer!, customerId: `bench-customer-${i % CUSTOMERS}` };
       ids.push(id);
       await h.publish('OrderPlaced', order);
@@ -49,8 +52,9 @@ async function scenario(rate: number, concurrency: number) {
     const stats = h.sim.stats(600);
     const maxPerSecond = Math.max(...stats.perSecond.map((s) => s.count));
     const duplicates = ids.filter((id) => h.saleOrders(id).length !== 1).length;
-    calls.push({ scenario: `${rate}/s, ${concurrency}`, ...stats.calls });
+    calls.push({ scenario: `${rate}/s, ${concurrency}${withMoney ? ', money' : ''}`, ...stats.calls });
     return {
+      'accounting table': withMoney ? 'yes' : 'no',
       'rate limit (calls/s)': rate,
       'odoo concurrency': concurrency,
       orders: ORDERS,
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
   if (stack) Object.assign(process.env, stack.env);
   try {
     const rows = [];
-    for (const s of SCENARIOS) rows.push(await scenario(s.rate, s.concurrency));
+    for (const s of SCENARIOS) rows.push(await scenario(s.rate, s.concurrency, s.money));
     console.table(rows);
     console.table(calls);
     if (process.env.BENCH_STALL !== '0') console.table([await stallScenario()]);

@@ -7,29 +7,12 @@ import { mapShopify } from '@retail-backbone/order-ingest/src/channels/shopify';
 import { mapWooCommerce } from '@retail-backbone/order-ingest/src/channels/woocommerce';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AccountingConfig } from '../src/money/accounting-config';
-import { orderPlaced, startHarness, waitFor, type Harness } from './harness';
+import { orderPlaced, setUpAccounting, startHarness, TEST_ACCOUNTING, waitFor, type Harness } from './harness';
 
 // the real payloads of ../shared/fixtures, as order-ingest's tests keep them
 const FIXTURES = path.resolve(__dirname, '../../order-ingest/test/fixtures');
 // Shopify's ids exceed 2^53: read as order-ingest reads a body, with big integers kept exact.
 const fixture = (name: string) => parseJsonExact(readFileSync(path.join(FIXTURES, name), 'utf8'));
-
-const ACCOUNTING: AccountingConfig = {
-  companies: [
-    { channel: 'shopify', company: 'My Company', country: 'US' },
-    { channel: 'woocommerce', company: 'My Company', country: 'US' },
-    { channel: 'pos', company: 'My Company', country: 'DE' },
-  ],
-  pricelists: { EUR: 'Default', USD: 'Public USD' },
-  taxes: [
-    { country: 'US', rate: '7.5', included: false, tax: 'US-CA 7.5%' },
-    { country: 'DE', rate: '19', included: true, tax: 'DE 19% incl.' },
-  ],
-  products: { delivery: 'SHIP', discount: 'DISC', rounding: 'ROUND' },
-  roundingTolerance: '0.05',
-  lineTaxField: 'tax_ids',
-};
 
 /** The body of the fact a channel mapper produced, as the writer receives it. */
 function placedFrom(mapped: { facts: Array<{ eventType: string; body: unknown }> }): OrderPlaced {
@@ -49,25 +32,9 @@ describe('odoo-writer: the money of an order, to the cent', () => {
   let odoo: OdooClient;
 
   beforeAll(async () => {
-    h = await startHarness({ config: { accounting: ACCOUNTING } });
+    h = await startHarness({ config: { accounting: TEST_ACCOUNTING } });
     odoo = createOdooClient({ ...h.config.odoo });
-    const [usd] = await odoo.searchRead<{ id: number }>('res.currency', [['name', '=', 'USD']], { fields: ['name'] });
-    await odoo.create('product.pricelist', [{ name: 'Public USD', currency_id: usd!.id }]);
-    await odoo.create('account.tax', [
-      { name: 'US-CA 7.5%', amount: 7.5, type_tax_use: 'sale', price_include_override: 'tax_excluded' },
-      { name: 'DE 19% incl.', amount: 19, type_tax_use: 'sale', price_include_override: 'tax_included' },
-    ]);
-    const products = [
-      ...['SKU2006-001', 'LENS-PROTECT-2YR', 'CASE-LEATHER-PREM', 'SKU2006-020', 'SKU2006-035', 'woocommerce:93', 'Bar3', 'RB-CHEAP'].map((sku) => ({
-        default_code: sku,
-        name: sku,
-        lst_price: 1,
-        qty: 50,
-      })),
-      ...['SHIP', 'DISC', 'ROUND'].map((sku) => ({ default_code: sku, name: sku, lst_price: 0, type: 'service' })),
-    ];
-    const seeded = await fetch(`${h.sim.url}/__sim/seed/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ products }) });
-    expect(seeded.status).toBe(200);
+    await setUpAccounting(h.sim, ['SKU2006-001', 'LENS-PROTECT-2YR', 'CASE-LEATHER-PREM', 'SKU2006-020', 'SKU2006-035', 'woocommerce:93', 'Bar3', 'RB-CHEAP']);
     await h.start();
   });
 
