@@ -32,6 +32,7 @@ const PRODUCERS: Record<EventType, string> = {
   StockSnapshotTaken: 'wms',
   InventoryAvailabilityChanged: 'inventory-projector',
   StockReservationRejected: 'inventory-projector',
+  StockReserved: 'inventory-projector',
   OrderSyncedToErp: 'odoo-writer',
   ErpSyncFailed: 'odoo-writer',
   ShipmentDispatched: 'wms',
@@ -186,6 +187,10 @@ const BUILDERS: Builders = {
     locationId: 'wh-berlin',
     shortages: [{ sku: 'SOCKS-3PK', requested: 1, available: 0 }],
     reason: 'insufficient_stock',
+  }),
+  StockReserved: () => ({
+    orderId: SAMPLE_ORDER_ID,
+    locationId: 'wh-berlin',
   }),
   OrderSyncedToErp: (at) => ({
     orderId: SAMPLE_ORDER_ID,
