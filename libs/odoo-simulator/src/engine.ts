@@ -1,3 +1,4 @@
+import { ACTIVITY_TYPES } from './models/mail';
 import { Database, type Row } from './database';
 import { checkKeywords } from './methods';
 import { formatDatetime, type Env, type MethodDef, type ModelDef } from './model';
@@ -103,6 +104,7 @@ export class OdooEngine {
       { name: '15%', amount: 15, type_tax_use: 'sale' },
       { name: '21% incl.', amount: 21, type_tax_use: 'sale', price_include_override: 'tax_included' },
     ]);
+    orm.create(env, 'mail.activity.type', ACTIVITY_TYPES.map((t) => ({ name: t.name })));
     orm.create(env, 'stock.location', [
       { complete_name: 'WH/Stock', usage: 'internal' },
       { complete_name: 'Partners/Customers', usage: 'customer' },

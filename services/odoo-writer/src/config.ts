@@ -3,6 +3,7 @@ import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseAccounting, type AccountingConfig } from './money/accounting-config';
 import type { BackorderPolicy } from './sync/follow-ups';
+import type { OversellPath } from './sync/orders';
 
 export interface OdooWriterConfig {
   serviceName: string;
@@ -43,6 +44,11 @@ export interface OdooWriterConfig {
   accounting?: AccountingConfig;
   /** A partial shipment's remainder: kept in a backorder picking (default) or cancelled. */
   backorders?: BackorderPolicy;
+  /** `wait`: place an order only once the inventory projector's verdict is known (default `ignore`). */
+  stockVerdict?: 'ignore' | 'wait';
+  /** What an order the projector refused becomes: a `quotation` with an activity, or confirmed as a `backorder`. */
+  oversellPath?: OversellPath;
+  reservationsTopic?: string;
 }
 
 const schema = z
@@ -76,6 +82,9 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
     ODOO_ACCOUNTING: z.string().optional(),
     SHIPMENT_BACKORDERS: z.enum(['create', 'cancel']).default('create'),
+    STOCK_VERDICT: z.enum(['ignore', 'wait']).default('ignore'),
+    OVERSELL_PATH: z.enum(['quotation', 'backorder']).default('quotation'),
+    RESERVATIONS_TOPIC: z.string().min(1).default('retail.inventory-reservations.v1'),
   })
   .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
 
@@ -107,5 +116,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     relay: true,
     accounting: parseAccounting(c.ODOO_ACCOUNTING),
     backorders: c.SHIPMENT_BACKORDERS,
+    stockVerdict: c.STOCK_VERDICT,
+    oversellPath: c.OVERSELL_PATH,
+    reservationsTopic: c.RESERVATIONS_TOPIC,
   };
 }

@@ -57,7 +57,7 @@ export function buildCore(
   const products = new ProductResolver(gateway, config.productCacheTtlMs, registry);
   const partners = new PartnerResolver(gateway, store, pool);
   const accounting = config.accounting ? { config: config.accounting, records: new AccountingRecords(gateway, config.accounting, config.productCacheTtlMs) } : undefined;
-  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite, accounting });
+  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite, accounting, oversellPath: config.oversellPath ?? 'quotation' });
   // Several batches at once, so one stalled in Odoo leaves the other orders going; an attempt is
   // bounded well above one call's timeout (a batch makes about six calls).
   const limits = {
@@ -77,14 +77,14 @@ export function buildCore(
       // One placement batch at a time while it runs normally (the next one fills meanwhile, as
       // the batches of calls are what the rate limit spends); a batch running longer than 2 s
       // (stalled) lets another start.
-      placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }),
+      placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }, registry),
       followUpEffect(new FollowUps(gateway, placer, products, store, pool, config.backorders), store, limits),
     ],
     pollIntervalMs: Math.max(10, config.batchWindowMs),
     retryInitialDelayMs,
     retryMaxDelayMs,
   });
-  const intents = new OrderIntents(store, effects, registry);
+  const intents = new OrderIntents(store, effects, registry, undefined, config.stockVerdict ?? 'ignore');
   const retrier = new ParkedEffects(pool, effects);
   return {
     client,
@@ -109,7 +109,7 @@ export function buildCore(
  * readiness check. Consumption pauses while the Odoo circuit is open.
  */
 export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriterDeps = {}): Promise<OdooWriter> {
-  const topics = [config.ordersTopic, config.shipmentsTopic];
+  const topics = [config.ordersTopic, config.shipmentsTopic, ...(config.stockVerdict === 'wait' ? [config.reservationsTopic ?? 'retail.inventory-reservations.v1'] : [])];
   let core!: ReturnType<typeof buildCore>;
   const service = await startService({
     name: config.serviceName,

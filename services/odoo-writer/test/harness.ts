@@ -156,9 +156,10 @@ export async function startHarness(
   const kafka = testKafka();
   const ordersTopic = `retail.orders.v1.${uniqueName('t')}`;
   const shipmentsTopic = `retail.shipments.v1.${uniqueName('t')}`;
+  const reservationsTopic = `retail.inventory-reservations.v1.${uniqueName('t')}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
+  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
@@ -175,6 +176,7 @@ export async function startHarness(
     groupId: uniqueName('odoo-writer'),
     ordersTopic,
     shipmentsTopic,
+    reservationsTopic,
     odoo: { url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol, login: sim.login, timeoutMs: 5_000, limitTimeRealMs },
     rateLimitPerSecond: 200,
     concurrency: 4,
@@ -215,7 +217,7 @@ export async function startHarness(
         envelope: { eventId: string };
         orderId: string;
       };
-      const topic = eventType === 'ShipmentDispatched' ? shipmentsTopic : ordersTopic;
+      const topic = eventType === 'ShipmentDispatched' ? shipmentsTopic : eventType.startsWith('StockReserv') ? reservationsTopic : ordersTopic;
       await producer.send({
         topic,
         messages: [
@@ -253,7 +255,7 @@ export async function startHarness(
       await producer.disconnect();
       const a = kafka.admin();
       await a.connect();
-      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic] }).catch(() => undefined);
+      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic] }).catch(() => undefined);
       await a.disconnect();
       await db.drop();
       await sim.stop();

@@ -1,6 +1,7 @@
 import { formatDatetime, round2, type Env, type ModelDef } from '../model';
 import { pythonError, userError } from '../odoo-exceptions';
 import * as orm from '../orm';
+import { activityScheduleMethod } from './mail';
 import { createDelivery } from './stock';
 import { lineAmounts } from './taxes';
 
@@ -99,6 +100,7 @@ export const saleOrder: ModelDef = {
     }
   },
   methods: {
+    activity_schedule: activityScheduleMethod('sale.order'),
     action_confirm: {
       api: 'records',
       params: [],

@@ -23,6 +23,13 @@ export interface SyncedOrder {
   attempts?: number;
 }
 
+export interface StockVerdictRow {
+  verdict: 'reserved' | 'rejected' | null;
+  shortages: Array<{ sku: string; requested: number; available: number }> | null;
+  held_order: Record<string, unknown> | null;
+  held_cause: { eventId: string; correlationId: string } | null;
+}
+
 /** The writer's tables; every statement is qualified with the service schema. */
 export class WriterStore {
   readonly schema: string;
@@ -90,6 +97,29 @@ export class WriterStore {
     await tx.query(
       `INSERT INTO ${this.t('operations')} (order_id, operation, reference, odoo_res_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
       [orderId, operation, reference, odooResId],
+    );
+  }
+
+  /** The verdict kept for an order and the OrderPlaced held for it, under the order's lock. */
+  async stockVerdict(tx: PoolClient, orderId: string): Promise<StockVerdictRow | undefined> {
+    const { rows } = await tx.query<StockVerdictRow>(`SELECT verdict, shortages, held_order, held_cause FROM ${this.t('stock_verdicts')} WHERE order_id = $1`, [orderId]);
+    return rows[0];
+  }
+
+  async saveVerdict(tx: PoolClient, orderId: string, verdict: 'reserved' | 'rejected', shortages: unknown): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${this.t('stock_verdicts')} (order_id, verdict, shortages) VALUES ($1, $2, $3)
+       ON CONFLICT (order_id) DO UPDATE SET verdict = COALESCE(${this.t('stock_verdicts')}.verdict, $2), shortages = COALESCE(${this.t('stock_verdicts')}.shortages, $3), updated_at = now()`,
+      [orderId, verdict, shortages === null ? null : JSON.stringify(shortages)],
+    );
+  }
+
+  /** Holds (order, cause) until the verdict arrives; null releases the hold. */
+  async holdOrder(tx: PoolClient, orderId: string, held: { order: unknown; cause: unknown } | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${this.t('stock_verdicts')} (order_id, held_order, held_cause) VALUES ($1, $2, $3)
+       ON CONFLICT (order_id) DO UPDATE SET held_order = $2, held_cause = $3, updated_at = now()`,
+      [orderId, held ? JSON.stringify(held.order) : null, held ? JSON.stringify(held.cause) : null],
     );
   }
 

@@ -33,6 +33,7 @@ export async function emitSynced(ctx: CompletionContext, orderId: string, eventT
       erpPartnerId: outcome.erpPartnerId === null ? null : String(outcome.erpPartnerId),
       erpReference: outcome.erpReference,
       attempts: outcome.attempts,
+      stockPath: outcome.stockPath ?? null,
       syncedAt: Date.now(),
     },
   });

@@ -16,6 +16,7 @@ export interface SyncOutcome {
   erpPartnerId: number | null;
   erpReference: string;
   attempts: number;
+  stockPath?: 'quotation' | 'backorder' | null;
 }
 
 /** What the completion transaction records for a follow-up written to Odoo. */

@@ -8,6 +8,7 @@ import { XMLID_MODULE, customerReference, sourceDocument, xmlIdName } from '../o
 import type { AccountingConfig } from '../money/accounting-config';
 import type { AccountingRecords } from '../money/accounting-records';
 import { moneyValues, planOrderMoney, roundingCorrection, type MoneyIds, type MoneyPlan } from '../money/order-lines';
+import type { StockDecision } from './intents';
 import type { PartnerResolver } from './partners';
 import type { ProductResolver } from './products';
 
@@ -17,7 +18,14 @@ export interface PlacedOrder {
   odooPartnerId: number | null;
   odooState: string;
   attempts: number;
+  /** Set for an order the projector refused: what was done instead of a plain confirmation. */
+  stockPath?: OversellPath;
 }
+
+/** An order the inventory projector refused: kept a quotation for a person, or confirmed waiting for stock. */
+export type OversellPath = 'quotation' | 'backorder';
+
+const STOCK_ACTIVITY = 'Stock refused by the inventory projector';
 
 export type ItemResult<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -27,6 +35,8 @@ export interface PlaceRequest {
   lookFirst: boolean;
   /** Attempt number of this placement (1 for the first). */
   attempt: number;
+  /** The projector's verdict, when the writer waited for it (STOCK_VERDICT=wait). */
+  stock?: StockDecision;
 }
 
 /** Test seam: runs after Odoo accepted a write and before anything is committed locally. */
@@ -37,6 +47,7 @@ export interface OrderPlacerOptions {
   afterOdooWrite?: AfterOdooWrite;
   /** The accounting table and its Odoo records; without it orders carry their product lines only. */
   accounting?: { config: AccountingConfig; records: AccountingRecords };
+  oversellPath?: OversellPath;
 }
 
 interface OdooOrder {
@@ -152,7 +163,11 @@ export class OrderPlacer {
     if (created.size > 0) await this.options.afterOdooWrite?.('created', [...created.keys()]);
 
     await this.createXmlIds([...inOdoo].filter(([, o]) => !o.hasXmlId));
-    const unconfirmed = [...inOdoo].filter(([, o]) => CONFIRMABLE.has(o.state));
+    const refused = new Map(requests.filter((r) => r.stock?.verdict === 'rejected' && inOdoo.has(r.order.orderId)).map((r) => [r.order.orderId, r]));
+    const path = this.options.oversellPath ?? 'quotation';
+    await this.noteStockRefusals([...refused.values()], inOdoo, path, new Set(created.keys()));
+    // Never confirmed blindly: a refused order stays a quotation unless the path says otherwise.
+    const unconfirmed = [...inOdoo].filter(([orderId, o]) => CONFIRMABLE.has(o.state) && !(refused.has(orderId) && path === 'quotation'));
     await this.settleTotals(unconfirmed, plans, products, failures);
     const drafts = unconfirmed.filter(([orderId]) => !failures.has(orderId));
     const confirmFailures = await this.confirm(drafts.map(([, o]) => o.id));
@@ -168,7 +183,8 @@ export class OrderPlacer {
       const known = inOdoo.get(order.orderId)!;
       const row = byId.get(known.id);
       if (!row) return { ok: false, error: new BusinessError('record_missing', `sale.order ${known.id} disappeared while being written`) };
-      if (CONFIRMABLE.has(row.state)) {
+      const stockPath = refused.has(order.orderId) ? path : undefined;
+      if (CONFIRMABLE.has(row.state) && stockPath !== 'quotation') {
         return { ok: false, error: confirmFailures.get(known.id) ?? new BusinessError('validation_error', `sale.order ${row.name} stayed in state ${row.state}`) };
       }
       return {
@@ -179,6 +195,7 @@ export class OrderPlacer {
           odooPartnerId: row.partner_id ? row.partner_id[0] : known.partnerId,
           odooState: row.state,
           attempts: attempts.get(order.orderId) ?? 1,
+          ...(stockPath ? { stockPath } : {}),
         },
       };
     });
@@ -225,6 +242,32 @@ export class OrderPlacer {
       if (row) found.set(orderId, toOrder(row, resId !== undefined));
     }
     return found;
+  }
+
+  /**
+   * An activity on each refused order, for the person who decides (ship later, substitute, cancel):
+   * what was short, and what the writer did. An order found again (an earlier attempt reached
+   * Odoo) gets one only if it has none yet.
+   */
+  private async noteStockRefusals(refused: PlaceRequest[], inOdoo: Map<string, OdooOrder>, path: OversellPath, createdNow: Set<string>): Promise<void> {
+    if (refused.length === 0) return;
+    const found = refused.filter((r) => !createdNow.has(r.order.orderId)).map((r) => inOdoo.get(r.order.orderId)!.id);
+    const noted = new Set(
+      found.length === 0
+        ? []
+        : (
+            await this.odoo.searchRead<{ res_id: number }>('mail.activity', [['res_model', '=', 'sale.order'], ['res_id', 'in', found], ['summary', '=', STOCK_ACTIVITY]], {
+              fields: ['res_id'],
+            })
+          ).map((a) => a.res_id),
+    );
+    for (const request of refused) {
+      const id = inOdoo.get(request.order.orderId)!.id;
+      if (noted.has(id)) continue;
+      const short = (request.stock?.shortages ?? []).map((s) => `${s.sku}: ${s.requested} ordered, ${s.available} available`).join('; ');
+      const done = path === 'quotation' ? 'Kept as a quotation: confirm it, or cancel it, once decided.' : 'Confirmed anyway: the delivery waits for stock (backorder).';
+      await this.odoo.callMethod('sale.order', 'activity_schedule', [id], { act_type_xmlid: 'mail.mail_activity_data_todo', summary: STOCK_ACTIVITY, note: `${short || 'stock short'}. ${done}` });
+    }
   }
 
   /** The money plan of each order when the accounting table is configured; refusals go to `failures`. */
