@@ -5,6 +5,7 @@ import { resCountry, resPartner, stockLocation } from './base';
 import { accountTax, productPricelist, resCompany, resCurrency, resUsers } from './company';
 import { productProduct, productTemplate } from './product';
 import { irModelData } from './ir-model-data';
+import { accountPayment, accountPaymentRegister, saleAdvancePaymentInv } from './invoicing';
 import { mailActivity, mailActivityType } from './mail';
 import { saleOrder, saleOrderCancel, saleOrderLine } from './sale';
 import { stockBackorderConfirmation, stockMove, stockPicking, stockQuant } from './stock';
@@ -32,6 +33,9 @@ const ALL: ModelDef[] = [
   irModelData,
   mailActivityType,
   mailActivity,
+  saleAdvancePaymentInv,
+  accountPayment,
+  accountPaymentRegister,
 ];
 
 /** Odoo's log-access ("magic") columns, on every model; the database stamps them. */
