@@ -82,6 +82,7 @@ export const TEST_ACCOUNTING: AccountingConfig = {
   ],
   products: { delivery: 'SHIP', discount: 'DISC', rounding: 'ROUND' },
   roundingTolerance: '0.05',
+  invoicing: { shopify: 'confirmation', woocommerce: 'confirmation', pos: 'confirmation' },
   lineTaxField: 'tax_ids',
 };
 

@@ -48,10 +48,21 @@ describe('odoo-writer: the money of an order, to the cent', () => {
 
   /** The sale order found the way a person finds it: by the channel's number, in Odoo's API. */
   async function byChannelNumber(order: OrderPlaced) {
-    const rows = await odoo.searchRead<{ id: number; amount_total: number; amount_tax: number; currency_id: [number, string]; pricelist_id: [number, string]; company_id: [number, string]; state: string }>(
+    const rows = await odoo.searchRead<{ id: number; name: string; amount_total: number; amount_tax: number; currency_id: [number, string]; pricelist_id: [number, string]; company_id: [number, string]; state: string }>(
       'sale.order',
       [['client_order_ref', '=', order.channelOrderNumber ?? order.channelOrderId], ['origin', 'ilike', order.channelId]],
-      { fields: ['amount_total', 'amount_tax', 'currency_id', 'pricelist_id', 'company_id', 'state'] },
+      { fields: ['name', 'amount_total', 'amount_tax', 'currency_id', 'pricelist_id', 'company_id', 'state'] },
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0]!;
+  }
+
+  /** The customer invoice of a sale order, found by the channel's number as its reference. */
+  async function invoiceOf(order: OrderPlaced, saleOrderName?: string) {
+    const rows = await odoo.searchRead<{ id: number; amount_total: number; amount_tax: number; currency_id: [number, string]; state: string; invoice_origin: string; payment_state: string; amount_residual: number }>(
+      'account.move',
+      [['move_type', '=', 'out_invoice'], ['ref', '=', order.channelOrderNumber ?? order.channelOrderId], ...(saleOrderName ? [['invoice_origin', '=', saleOrderName] as [string, string, string]] : [])],
+      { fields: ['amount_total', 'amount_tax', 'currency_id', 'state', 'invoice_origin', 'payment_state', 'amount_residual'] },
     );
     expect(rows).toHaveLength(1);
     return rows[0]!;
@@ -60,13 +71,16 @@ describe('odoo-writer: the money of an order, to the cent', () => {
   const linesOf = (saleOrderId: number) => h.sim.records('sale.order.line').filter((l) => l.order_id === saleOrderId);
   const sku = (productId: unknown) => h.sim.records('product.product').find((p) => p.id === productId)?.default_code;
 
-  it("writes the Shopify sample with its order-level discount and shipping: Odoo's total is the channel's 404.95 USD", async () => {
+  it("writes the Shopify sample with its order-level discount and shipping: the sale order's and its posted invoice's total are the channel's 404.95 USD", async () => {
     const order = fresh(placedFrom(mapShopify('orders/create', fixture('shopify_orders-create.webhook.json'), { channelId: 'x', defaultLocationId: 'online' })));
     await h.publish('OrderPlaced', order as never);
     await waitFor(() => synced(order.orderId));
     const so = await byChannelNumber(order);
     expect(so).toMatchObject({ amount_total: 404.95, state: 'sale' });
     expect(so.currency_id[1]).toBe('USD');
+    const invoice = await invoiceOf(order, so.name);
+    expect(invoice).toMatchObject({ amount_total: 404.95, state: 'posted' });
+    expect(invoice.currency_id[1]).toBe('USD');
     expect(so.pricelist_id[1]).toContain('Public USD');
     const lines = linesOf(so.id);
     // five products at the channel's prices, one discount line of -20.00, one shipping line of 10.00
@@ -78,13 +92,16 @@ describe('odoo-writer: the money of an order, to the cent', () => {
     expect(moves).toHaveLength(5);
   });
 
-  it('writes the WooCommerce sample with its 7.5% state tax mapped to account.tax: 29.35 USD, tax 1.35', async () => {
+  it('writes the WooCommerce sample with its 7.5% state tax mapped to account.tax: order and posted invoice 29.35 USD, tax 1.35', async () => {
     const order = fresh(placedFrom(mapWooCommerce('order.created', fixture('woocommerce_order.created.v3_order.json'), { channelId: 'x', defaultLocationId: 'online' })));
     await h.publish('OrderPlaced', order as never);
     await waitFor(() => synced(order.orderId));
     const so = await byChannelNumber(order);
     expect(so).toMatchObject({ amount_total: 29.35, amount_tax: 1.35, state: 'sale' });
     expect(so.currency_id[1]).toBe('USD');
+    const invoice = await invoiceOf(order, so.name);
+    expect(invoice).toMatchObject({ amount_total: 29.35, amount_tax: 1.35, state: 'posted', payment_state: 'not_paid' });
+    expect(invoice.currency_id[1]).toBe('USD');
     const [tax] = await odoo.searchRead<{ id: number }>('account.tax', [['name', '=', 'US-CA 7.5%']], { fields: ['name'] });
     const products = linesOf(so.id).filter((l) => sku(l.product_id) !== 'SHIP');
     expect(products.map((l) => l.tax_ids)).toEqual([[tax!.id], [tax!.id]]);
@@ -118,6 +135,7 @@ describe('odoo-writer: the money of an order, to the cent', () => {
     const so = await byChannelNumber(order);
     expect(so).toMatchObject({ amount_total: 1238.03, state: 'sale' });
     expect(so.currency_id[1]).toBe('EUR');
+    expect(await invoiceOf(order, so.name)).toMatchObject({ amount_total: 1238.03, state: 'posted' });
     const lines = linesOf(so.id);
     expect(lines.filter((l) => sku(l.product_id) === 'DISC').map((l) => l.price_unit)).toEqual([-0.01]);
     expect(lines.find((l) => sku(l.product_id) === 'RB-CHEAP')!.discount).toBe(12.56);

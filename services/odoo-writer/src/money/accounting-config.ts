@@ -24,6 +24,11 @@ const accountingSchema = z
     products: z.object({ delivery: name, discount: name, rounding: name }).strict(),
     /** Largest difference to the channel's total absorbed by a rounding line; more parks the order. */
     roundingTolerance: decimal.default('0.05'),
+    /**
+     * When a channel's orders are invoiced: `confirmation` (the invoice is created and posted with
+     * the confirmation), `none` (not by the writer). Channels not listed: `none`.
+     */
+    invoicing: z.record(name, z.enum(['confirmation', 'none'])).default({}),
     /** The order line's taxes field: `tax_ids` in Odoo 19, `tax_id` in 17/18. */
     lineTaxField: z.enum(['tax_ids', 'tax_id']).default('tax_ids'),
   })

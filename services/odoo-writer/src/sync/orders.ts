@@ -20,6 +20,8 @@ export interface PlacedOrder {
   attempts: number;
   /** Set for an order the projector refused: what was done instead of a plain confirmation. */
   stockPath?: OversellPath;
+  /** The posted customer invoice, for a channel invoiced on confirmation. */
+  invoiceId?: number;
 }
 
 /** An order the inventory projector refused: kept a quotation for a person, or confirmed waiting for stock. */
@@ -176,6 +178,7 @@ export class OrderPlacer {
     const ids = [...inOdoo.values()].map((o) => o.id);
     const rows = ids.length > 0 ? await this.odoo.searchRead<SaleOrderRow>('sale.order', [['id', 'in', ids]], { fields: ['name', 'state', 'partner_id'] }) : [];
     const byId = new Map(rows.map((row) => [row.id, row]));
+    const invoiced = await this.invoice(requests, inOdoo, byId, failures);
 
     return requests.map(({ order }): ItemResult<PlacedOrder> => {
       const failure = failures.get(order.orderId);
@@ -196,6 +199,7 @@ export class OrderPlacer {
           odooState: row.state,
           attempts: attempts.get(order.orderId) ?? 1,
           ...(stockPath ? { stockPath } : {}),
+          ...(invoiced.has(order.orderId) ? { invoiceId: invoiced.get(order.orderId)! } : {}),
         },
       };
     });
@@ -242,6 +246,67 @@ export class OrderPlacer {
       if (row) found.set(orderId, toOrder(row, resId !== undefined));
     }
     return found;
+  }
+
+  /**
+   * The customer invoices of confirmed orders whose channel is invoiced on confirmation: Odoo's
+   * "Create invoice" wizard on all of them at once (one invoice per order, with the order's lines,
+   * taxes and currency, so its total is the order's), then one action_post. An order found again
+   * (an earlier attempt) keeps the invoice it has: invoices are looked up by origin first then.
+   * A refusal is isolated by repeating the wizard one order at a time; the order is parked and its
+   * retry finds it confirmed and invoices it.
+   */
+  private async invoice(requests: PlaceRequest[], inOdoo: Map<string, OdooOrder>, rows: Map<number, SaleOrderRow>, failures: Map<string, BusinessError>): Promise<Map<string, number>> {
+    const invoices = new Map<string, number>();
+    const policy = this.options.accounting?.config.invoicing;
+    if (!policy) return invoices;
+    const due = requests.filter((r) => {
+      const row = inOdoo.has(r.order.orderId) ? rows.get(inOdoo.get(r.order.orderId)!.id) : undefined;
+      return row?.state === 'sale' && !failures.has(r.order.orderId) && policy[r.order.channel] === 'confirmation';
+    });
+    if (due.length === 0) return invoices;
+    const nameOf = (r: PlaceRequest) => rows.get(inOdoo.get(r.order.orderId)!.id)!.name;
+    const looked = due.filter((r) => r.lookFirst);
+    const existing =
+      looked.length === 0
+        ? []
+        : await this.odoo.searchRead<{ id: number; invoice_origin: string; state: string }>(
+            'account.move',
+            [['move_type', '=', 'out_invoice'], ['invoice_origin', 'in', looked.map(nameOf)], ['state', '!=', 'cancel']],
+            { fields: ['invoice_origin', 'state'], order: 'id asc' },
+          );
+    const drafts: number[] = existing.filter((m) => m.state === 'draft').map((m) => m.id);
+    for (const r of due) {
+      const found = existing.find((m) => m.invoice_origin === nameOf(r));
+      if (found) invoices.set(r.order.orderId, found.id);
+    }
+    const fresh = due.filter((r) => !invoices.has(r.order.orderId));
+    const create = async (subset: PlaceRequest[]) => {
+      const orderIds = subset.map((r) => inOdoo.get(r.order.orderId)!.id);
+      const context = { active_model: 'sale.order', active_ids: orderIds };
+      const [wizard] = await this.odoo.create('sale.advance.payment.inv', [{ advance_payment_method: 'delivered' }], { context });
+      const action = await this.odoo.callMethod<{ domain?: Array<[string, string, number[]]> }>('sale.advance.payment.inv', 'create_invoices', [wizard!], { context });
+      const ids = action?.domain?.find((d) => d[0] === 'id')?.[2] ?? [];
+      // one invoice per order, in the order of the orders (Odoo's _create_invoices, not grouped)
+      subset.forEach((r, i) => ids[i] !== undefined && invoices.set(r.order.orderId, ids[i]!));
+      drafts.push(...ids);
+    };
+    if (fresh.length > 0) {
+      try {
+        await create(fresh);
+      } catch (error) {
+        if (!asBusinessError(error)) throw error;
+        for (const r of fresh) {
+          await create([r]).catch((e: unknown) => {
+            const reason = asBusinessError(e);
+            if (!reason) throw e;
+            failures.set(r.order.orderId, reason);
+          });
+        }
+      }
+    }
+    if (drafts.length > 0) await this.odoo.callMethod('account.move', 'action_post', drafts);
+    return invoices;
   }
 
   /**
