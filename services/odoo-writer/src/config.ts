@@ -49,6 +49,8 @@ export interface OdooWriterConfig {
   /** What an order the projector refused becomes: a `quotation` with an activity, or confirmed as a `backorder`. */
   oversellPath?: OversellPath;
   reservationsTopic?: string;
+  /** Consumed when the accounting table is set: captured payments and refunds become account.payments. */
+  paymentsTopic?: string;
 }
 
 const schema = z
@@ -85,6 +87,7 @@ const schema = z
     STOCK_VERDICT: z.enum(['ignore', 'wait']).default('ignore'),
     OVERSELL_PATH: z.enum(['quotation', 'backorder']).default('quotation'),
     RESERVATIONS_TOPIC: z.string().min(1).default('retail.inventory-reservations.v1'),
+    PAYMENTS_TOPIC: z.string().min(1).default('retail.payments.v1'),
   })
   .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
 
@@ -119,5 +122,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     stockVerdict: c.STOCK_VERDICT,
     oversellPath: c.OVERSELL_PATH,
     reservationsTopic: c.RESERVATIONS_TOPIC,
+    paymentsTopic: c.PAYMENTS_TOPIC,
   };
 }

@@ -14,6 +14,8 @@ import { OrderIntents } from './sync/intents';
 import { OrderPlacer, type AfterOdooWrite } from './sync/orders';
 import { ParkedEffects } from './sync/parked-retrier';
 import { PartnerResolver } from './sync/partners';
+import { paymentEffect } from './sync/payment-effect';
+import { Payments } from './sync/payments';
 import { placementEffect } from './sync/placement-effect';
 import { ProductResolver } from './sync/products';
 
@@ -79,6 +81,7 @@ export function buildCore(
       // (stalled) lets another start.
       placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }, registry),
       followUpEffect(new FollowUps(gateway, placer, products, store, pool, config.backorders), store, limits),
+      paymentEffect(new Payments(gateway, store, pool), store, { ...limits, batchSize: config.batchMax }),
     ],
     pollIntervalMs: Math.max(10, config.batchWindowMs),
     retryInitialDelayMs,
@@ -109,7 +112,13 @@ export function buildCore(
  * readiness check. Consumption pauses while the Odoo circuit is open.
  */
 export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriterDeps = {}): Promise<OdooWriter> {
-  const topics = [config.ordersTopic, config.shipmentsTopic, ...(config.stockVerdict === 'wait' ? [config.reservationsTopic ?? 'retail.inventory-reservations.v1'] : [])];
+  const topics = [
+    config.ordersTopic,
+    config.shipmentsTopic,
+    ...(config.stockVerdict === 'wait' ? [config.reservationsTopic ?? 'retail.inventory-reservations.v1'] : []),
+    // payments need the invoices the accounting table makes
+    ...(config.accounting ? [config.paymentsTopic ?? 'retail.payments.v1'] : []),
+  ];
   let core!: ReturnType<typeof buildCore>;
   const service = await startService({
     name: config.serviceName,

@@ -158,9 +158,10 @@ export async function startHarness(
   const ordersTopic = `retail.orders.v1.${uniqueName('t')}`;
   const shipmentsTopic = `retail.shipments.v1.${uniqueName('t')}`;
   const reservationsTopic = `retail.inventory-reservations.v1.${uniqueName('t')}`;
+  const paymentsTopic = `retail.payments.v1.${uniqueName('t')}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
+  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic, paymentsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
@@ -178,6 +179,7 @@ export async function startHarness(
     ordersTopic,
     shipmentsTopic,
     reservationsTopic,
+    paymentsTopic,
     odoo: { url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol, login: sim.login, timeoutMs: 5_000, limitTimeRealMs },
     rateLimitPerSecond: 200,
     concurrency: 4,
@@ -218,7 +220,14 @@ export async function startHarness(
         envelope: { eventId: string };
         orderId: string;
       };
-      const topic = eventType === 'ShipmentDispatched' ? shipmentsTopic : eventType.startsWith('StockReserv') ? reservationsTopic : ordersTopic;
+      const topic =
+        eventType === 'ShipmentDispatched'
+          ? shipmentsTopic
+          : eventType.startsWith('StockReserv')
+            ? reservationsTopic
+            : eventType.startsWith('Payment')
+              ? paymentsTopic
+              : ordersTopic;
       await producer.send({
         topic,
         messages: [
@@ -256,7 +265,7 @@ export async function startHarness(
       await producer.disconnect();
       const a = kafka.admin();
       await a.connect();
-      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic] }).catch(() => undefined);
+      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic, paymentsTopic] }).catch(() => undefined);
       await a.disconnect();
       await db.drop();
       await sim.stop();

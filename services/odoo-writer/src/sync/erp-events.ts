@@ -9,6 +9,8 @@ export const OPERATIONS: Record<string, SyncOutcome['operation']> = {
   OrderCancelled: 'cancel',
   ReturnReceived: 'return',
   ShipmentDispatched: 'picking_validate',
+  PaymentCaptured: 'payment',
+  PaymentRefunded: 'refund',
 };
 
 /** OrderSyncedToErp, recorded in the effect's completion transaction. */

@@ -10,7 +10,7 @@ import type { ProductResolver } from './products';
 
 /** What a successful write reports (becomes OrderSyncedToErp). */
 export interface SyncOutcome {
-  operation: 'create' | 'cancel' | 'return' | 'picking_validate';
+  operation: 'create' | 'cancel' | 'return' | 'picking_validate' | 'payment' | 'refund';
   erpOrderId: number;
   erpOrderName: string | null;
   erpPartnerId: number | null;
@@ -117,9 +117,12 @@ export class FollowUps {
       }));
       const remainder = round2(amount(event.refundTotal.amount) - event.lines.reduce((sum, l) => sum + amount(l.refundAmount.amount), 0));
       if (remainder > 0) lines.push({ name: 'Refund of other charges (shipping)', quantity: 1, price_unit: remainder });
+      // in the order's currency (a credit note without one would be in the company's)
+      const [so] = await this.odoo.searchRead<{ id: number; currency_id: [number, string] | false }>('sale.order', [['id', '=', order.id]], { fields: ['currency_id'] });
       const [id] = await this.odoo.create('account.move', [
         {
           move_type: 'out_refund',
+          ...(so?.currency_id ? { currency_id: so.currency_id[0] } : {}),
           partner_id: order.partnerId,
           ref,
           invoice_origin: order.name ?? orderReference(event.orderId),

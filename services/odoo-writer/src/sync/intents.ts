@@ -2,7 +2,7 @@ import type { EffectStore, EventHandler, HandlerContext, IntendedEffect } from '
 import type { Registry } from '@retail-backbone/observability';
 import { Counter } from 'prom-client';
 import type { WriterStore } from '../db/store';
-import { FOLLOW_UP_KIND, PLACE_KIND, followUpKey, placeKey, type FollowUpType } from './effect-keys';
+import { FOLLOW_UP_KIND, PAYMENT_KIND, PLACE_KIND, followUpKey, paymentKey, placeKey, type FollowUpType } from './effect-keys';
 import { OPERATIONS } from './erp-events';
 
 export type IntentResult = 'recorded' | 'duplicate' | 'unchanged' | 'ignored' | 'held';
@@ -79,6 +79,17 @@ export class OrderIntents {
       return 'recorded';
     }
 
+    if (eventType === 'PaymentCaptured' || eventType === 'PaymentRefunded') {
+      // after the order (and its invoice) is in Odoo; without waiting when it is already
+      const payment: IntendedEffect = {
+        kind: PAYMENT_KIND,
+        key: paymentKey(eventType, value),
+        aggregate: orderId,
+        payload: { eventType, event: value },
+        waitsFor: order?.odoo_order_id ? undefined : placeKey(orderId),
+      };
+      return (await this.effects.record(tx, [payment], cause)).size > 0 ? 'recorded' : 'duplicate';
+    }
     if (eventType === 'OrderCancelled' && ((await this.cancelHeld(ctx, orderId)) || (await this.cancelParked(ctx, orderId)))) return 'unchanged';
     // An order synced before the writer recorded effects has no placement effect to wait for.
     const waitsFor = order?.odoo_order_id ? undefined : placeKey(orderId);
