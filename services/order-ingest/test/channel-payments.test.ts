@@ -1,3 +1,4 @@
+import type { OrderPlaced } from '@retail-backbone/contracts';
 import { parseJsonExact } from '@retail-backbone/observability';
 import { mapShopify } from '../src/channels/shopify';
 import { mapWooCommerce } from '../src/channels/woocommerce';
@@ -29,7 +30,7 @@ describe("the channel's own captured payment", () => {
   it('gives WooCommerce prices including tax as the shop shows them when prices_include_tax is set', () => {
     const woo = json('woocommerce_order.created.v3_order.json') as Record<string, unknown> & { line_items: Array<Record<string, unknown>> };
     const mapped = mapWooCommerce('order.created', { ...woo, prices_include_tax: true, shipping_tax: '0.75', total: '30.10', total_tax: '2.10' }, ctx);
-    const placed = mapped.facts.find((f) => f.eventType === 'OrderPlaced')!.body as { lines: Array<{ unitPrice: { amount: string }; discount: { amount: string } }>; totals: Record<string, { amount: string }> };
+    const placed = mapped.facts.find((f) => f.eventType === 'OrderPlaced')!.body as Omit<OrderPlaced, 'envelope'>;
     // line 1: 2 × 3.00 + 0.45 tax → 3.225 a unit incl. tax; line 2: 12.00 + 0.90
     expect(placed.lines.map((l) => l.unitPrice.amount)).toEqual(['3.225', '12.90']);
     expect(placed.lines.map((l) => l.discount.amount)).toEqual(['0.00', '0.00']);
