@@ -200,6 +200,7 @@ const BUILDERS: Builders = {
     erpPartnerId: '977',
     erpReference: SAMPLE_ORDER_ID,
     attempts: 1,
+    stockPath: null,
     syncedAt: at,
   }),
   ErpSyncFailed: (at) => ({
