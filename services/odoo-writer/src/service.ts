@@ -80,7 +80,7 @@ export function buildCore(
       // the batches of calls are what the rate limit spends); a batch running longer than 2 s
       // (stalled) lets another start.
       placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }, registry),
-      followUpEffect(new FollowUps(gateway, placer, products, store, pool, config.backorders), store, limits),
+      followUpEffect(new FollowUps(gateway, placer, products, store, pool, config.backorders, config.accounting?.invoicing), store, limits),
       paymentEffect(new Payments(gateway, store, pool), store, { ...limits, batchSize: config.batchMax }),
     ],
     pollIntervalMs: Math.max(10, config.batchWindowMs),

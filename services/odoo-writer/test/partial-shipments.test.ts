@@ -1,5 +1,6 @@
 import { uniqueName } from '@retail-backbone/devstack';
-import { orderPlaced, startHarness, waitFor, type Harness } from './harness';
+import { createOdooClient } from '@retail-backbone/odoo-client';
+import { orderPlaced, pricedOrder, setUpAccounting, startHarness, TEST_ACCOUNTING, waitFor, type Harness } from './harness';
 
 describe('odoo-writer: partial and multiple shipments', () => {
   let h: Harness;
@@ -78,5 +79,49 @@ describe('odoo-writer: partial and multiple shipments', () => {
     await ship(id, [['RB-MUG', 1]], 'TRK-2');
     await waitFor(async () => (await validated(id)).length === 2);
     expect(pickingsOf(saleOrderId).map((p) => p.state)).toEqual(['done', 'done']);
+  });
+});
+
+describe('odoo-writer: invoicing on delivery', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ config: { accounting: { ...TEST_ACCOUNTING, invoicing: { shopify: 'delivery' } } } });
+    await setUpAccounting(h.sim);
+    await h.start();
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const validated = async (orderId: string) => (await h.outbox('OrderSyncedToErp')).filter((e) => e.orderId === orderId && e.operation === 'picking_validate');
+  const invoicesOf = (saleOrderName: unknown) => h.sim.records('account.move').filter((m) => m.move_type === 'out_invoice' && m.invoice_origin === saleOrderName);
+
+  it('invoices an order with the shipment that leaves nothing to deliver, for its full total', async () => {
+    const id = `shopify:invoice-on-delivery.example:${uniqueName('o')}`;
+    const order = pricedOrder(id, ['RB-MUG', 'RB-CAP']);
+    await h.publish('OrderPlaced', order);
+    await waitFor(async () => (await h.outbox('OrderSyncedToErp')).some((e) => e.orderId === id && e.operation === 'create'));
+    const [so] = h.saleOrders(id);
+    expect(invoicesOf(so!.name)).toHaveLength(0);
+
+    const ship = (sku: string, n: number) =>
+      h.publish('ShipmentDispatched', { orderId: id, shipmentId: `wms:${uniqueName('s')}`, source: 'wms', lines: [{ lineId: null, sku, quantity: 1 }], trackingNumber: `TRK-${n}`, erpPickingId: null });
+    await ship('RB-MUG', 1);
+    await waitFor(async () => (await validated(id)).length === 1);
+    expect(invoicesOf(so!.name)).toHaveLength(0);
+    await ship('RB-CAP', 2);
+    await waitFor(async () => (await validated(id)).length === 2);
+    const invoices = invoicesOf(so!.name);
+    expect(invoices).toHaveLength(1);
+    expect(invoices[0]!.state).toBe('posted');
+    const odoo = createOdooClient({ ...h.config.odoo });
+    try {
+      const [row] = await odoo.read<{ amount_total: number }>('account.move', [invoices[0]!.id as number], ['amount_total']);
+      expect(row!.amount_total).toBe(Number(order.totals!.grandTotal.amount));
+    } finally {
+      await odoo.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ export interface OrderRow {
   odoo_partner_id: number | null;
   odoo_state: string | null;
   attempts: number;
+  channel: string | null;
 }
 
 export interface SyncedOrder {
@@ -21,6 +22,8 @@ export interface SyncedOrder {
   odooPartnerId: number | null;
   odooState: string | null;
   attempts?: number;
+  /** The order's channel kind (its invoicing policy). */
+  channel?: string;
 }
 
 export interface StockVerdictRow {
@@ -59,11 +62,11 @@ export class WriterStore {
 
   async markSynced(tx: PoolClient, orderId: string, synced: SyncedOrder): Promise<void> {
     await tx.query(
-      `INSERT INTO ${this.t('orders')} (order_id, status, odoo_order_id, odoo_order_name, odoo_partner_id, odoo_state, attempts)
-       VALUES ($1, 'synced', $2, $3, $4, $5, $6)
+      `INSERT INTO ${this.t('orders')} (order_id, status, odoo_order_id, odoo_order_name, odoo_partner_id, odoo_state, attempts, channel)
+       VALUES ($1, 'synced', $2, $3, $4, $5, $6, $7)
        ON CONFLICT (order_id) DO UPDATE SET status = 'synced', odoo_order_id = $2, odoo_order_name = $3,
-         odoo_partner_id = $4, odoo_state = $5, attempts = $6, updated_at = now()`,
-      [orderId, synced.odooOrderId, synced.odooOrderName, synced.odooPartnerId, synced.odooState, synced.attempts ?? 1],
+         odoo_partner_id = $4, odoo_state = $5, attempts = $6, channel = COALESCE($7, ${this.t('orders')}.channel), updated_at = now()`,
+      [orderId, synced.odooOrderId, synced.odooOrderName, synced.odooPartnerId, synced.odooState, synced.attempts ?? 1, synced.channel ?? null],
     );
   }
 

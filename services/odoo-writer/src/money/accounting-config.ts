@@ -26,9 +26,10 @@ const accountingSchema = z
     roundingTolerance: decimal.default('0.05'),
     /**
      * When a channel's orders are invoiced: `confirmation` (the invoice is created and posted with
-     * the confirmation), `none` (not by the writer). Channels not listed: `none`.
+     * the confirmation), `delivery` (with the shipment that leaves nothing to deliver), `none` (not
+     * by the writer). Channels not listed: `none`.
      */
-    invoicing: z.record(name, z.enum(['confirmation', 'none'])).default({}),
+    invoicing: z.record(name, z.enum(['confirmation', 'delivery', 'none'])).default({}),
     /** The order line's taxes field: `tax_ids` in Odoo 19, `tax_id` in 17/18. */
     lineTaxField: z.enum(['tax_ids', 'tax_id']).default('tax_ids'),
   })

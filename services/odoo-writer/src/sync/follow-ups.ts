@@ -5,6 +5,7 @@ import type { WriterStore } from '../db/store';
 import { BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
 import { orderReference, returnReference } from '../odoo/references';
+import { createInvoices } from '../money/invoices';
 import type { OrderPlacer } from './orders';
 import type { ProductResolver } from './products';
 
@@ -74,6 +75,8 @@ export class FollowUps {
     private readonly store: WriterStore,
     private readonly pool: Pool,
     private readonly backorders: BackorderPolicy = 'create',
+    /** ODOO_ACCOUNTING.invoicing: channels invoiced with their last shipment (`delivery`). */
+    private readonly invoicing: Record<string, string> = {},
   ) {}
 
   async cancel(event: OrderCancelled): Promise<FollowUpResult | null> {
@@ -171,7 +174,21 @@ export class FollowUps {
       const answer = await this.odoo.callMethod<unknown>('stock.picking', 'button_validate', [target.id]);
       if (isBackorderWizard(answer)) await this.answerBackorderWizard(answer, target.id);
     }
+    const channel = (await this.store.order(this.pool, event.orderId))?.channel;
+    if (channel && this.invoicing[channel] === 'delivery') await this.invoiceWhenDelivered(order);
     return this.result('picking_validate', order, orderReference(event.orderId), event.shipmentId, (target ?? alreadyDone)!.id);
+  }
+
+  /**
+   * Invoicing on delivery: once no outgoing picking of the order is left open, its invoice is
+   * created (if it has none) and posted. A retry finds the invoice by its origin.
+   */
+  private async invoiceWhenDelivered(order: OdooOrderRef): Promise<void> {
+    const open = await this.odoo.searchRead<{ id: number }>('stock.picking', [['sale_id', '=', order.id], ['picking_type_code', '=', 'outgoing'], ['state', 'not in', ['done', 'cancel']]], { fields: ['state'] });
+    if (open.length > 0 || !order.name) return;
+    const existing = await this.odoo.searchRead<{ id: number; state: string }>('account.move', [['move_type', '=', 'out_invoice'], ['invoice_origin', '=', order.name], ['state', '!=', 'cancel']], { fields: ['state'] });
+    const drafts = existing.length > 0 ? existing.filter((m) => m.state === 'draft').map((m) => m.id) : await createInvoices(this.odoo, [order.id]);
+    if (drafts.length > 0) await this.odoo.callMethod('account.move', 'action_post', drafts);
   }
 
   /**

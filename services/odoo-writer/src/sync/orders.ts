@@ -7,6 +7,7 @@ import type { OdooGateway } from '../odoo/gateway';
 import { XMLID_MODULE, customerReference, sourceDocument, xmlIdName } from '../odoo/references';
 import type { AccountingConfig } from '../money/accounting-config';
 import type { AccountingRecords } from '../money/accounting-records';
+import { createInvoices } from '../money/invoices';
 import { moneyValues, planOrderMoney, roundingCorrection, type MoneyIds, type MoneyPlan } from '../money/order-lines';
 import type { StockDecision } from './intents';
 import type { PartnerResolver } from './partners';
@@ -282,11 +283,7 @@ export class OrderPlacer {
     }
     const fresh = due.filter((r) => !invoices.has(r.order.orderId));
     const create = async (subset: PlaceRequest[]) => {
-      const orderIds = subset.map((r) => inOdoo.get(r.order.orderId)!.id);
-      const context = { active_model: 'sale.order', active_ids: orderIds };
-      const [wizard] = await this.odoo.create('sale.advance.payment.inv', [{ advance_payment_method: 'delivered' }], { context });
-      const action = await this.odoo.callMethod<{ domain?: Array<[string, string, number[]]> }>('sale.advance.payment.inv', 'create_invoices', [wizard!], { context });
-      const ids = action?.domain?.find((d) => d[0] === 'id')?.[2] ?? [];
+      const ids = await createInvoices(this.odoo, subset.map((r) => inOdoo.get(r.order.orderId)!.id));
       // one invoice per order, in the order of the orders (Odoo's _create_invoices, not grouped)
       subset.forEach((r, i) => ids[i] !== undefined && invoices.set(r.order.orderId, ids[i]!));
       drafts.push(...ids);

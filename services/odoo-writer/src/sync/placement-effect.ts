@@ -50,7 +50,7 @@ export function placementEffect(placer: OrderPlacer, store: WriterStore, limits:
     },
     async onDone(ctx: CompletionContext, effect: ClaimedEffect<PlacementPayload>, placed: PlacedOrder): Promise<void> {
       const orderId = effect.payload.order.orderId;
-      await store.markSynced(ctx.tx, orderId, placed);
+      await store.markSynced(ctx.tx, orderId, { ...placed, channel: effect.payload.order.channel });
       await emitSynced(ctx, orderId, 'OrderPlaced', {
         operation: 'create',
         erpOrderId: placed.odooOrderId,
