@@ -2,7 +2,8 @@ import type { OrderPlaced } from '@retail-backbone/contracts';
 import { uniqueName } from '@retail-backbone/devstack';
 import { parseJsonExact } from '@retail-backbone/observability';
 import { createOdooClient, type OdooClient } from '@retail-backbone/odoo-client';
-import { mapPosSale } from '@retail-backbone/order-ingest/src/channels/pos';
+import { mapPosReturn, mapPosSale } from '@retail-backbone/order-ingest/src/channels/pos';
+import { mapStripe } from '@retail-backbone/order-ingest/src/channels/stripe';
 import { mapShopify } from '@retail-backbone/order-ingest/src/channels/shopify';
 import { mapWooCommerce } from '@retail-backbone/order-ingest/src/channels/woocommerce';
 import { readFileSync } from 'node:fs';
@@ -130,6 +131,66 @@ describe('odoo-writer: payments, refunds, invoices and credit notes to the cent'
     expect(outbound.map((p) => p.reconciled_invoice_ids[0])).toEqual(notes.map((n) => n.id));
     // the invoice itself stays due: the shop refunded without saying it was paid
     expect(moves.find((m) => m.move_type === 'out_invoice')).toMatchObject({ amount_total: 404.95, state: 'posted' });
+  });
+
+  it('registers the Stripe samples against a WooCommerce order: a 10.00 USD capture leaves 19.35 due, the 25.00 USD refund is a credit note paid back', async () => {
+    const channelId = `${uniqueName('shop')}.example`;
+    const [order] = bodies(mapWooCommerce('order.created', { ...fixture('woocommerce_order.created.v3_order.json'), date_paid_gmt: null }, { channelId, defaultLocationId: 'online' }), 'OrderPlaced') as unknown as OrderPlaced[];
+    const withOrder = (name: string) => {
+      const event = fixture(name) as { id: string; data: { object: Record<string, unknown> } };
+      return { ...event, id: uniqueName('evt'), data: { ...event.data, object: { ...event.data.object, id: `${String(event.data.object.id)}_${uniqueName('x')}`, metadata: { order_id: order!.orderId } } } };
+    };
+    const [captured] = bodies(mapStripe(withOrder('stripe_payment_intent.succeeded.event.json')), 'PaymentCaptured');
+    const [refunded] = bodies(mapStripe(withOrder('stripe_charge.refunded.event.json')), 'PaymentRefunded');
+    expect(captured!.amount).toEqual({ amount: '10.00', currency: 'USD' });
+    expect(refunded!.amount).toEqual({ amount: '25.00', currency: 'USD' });
+    await h.publish('OrderPlaced', order as never);
+    await h.publish('PaymentCaptured', captured!);
+    await h.publish('PaymentRefunded', refunded!);
+    await waitFor(async () => (await synced(order!.orderId, 'refund')).length === 1 && (await synced(order!.orderId, 'payment')).length === 1);
+    const { moves, payments } = await documentsOf(order!);
+    expect(moves.map((m) => [m.move_type, m.amount_total, m.amount_residual, m.payment_state, m.currency_id[1]])).toEqual([
+      ['out_invoice', 29.35, 19.35, 'partial', 'USD'],
+      ['out_refund', 25, 0, 'in_payment', 'USD'],
+    ]);
+    expect(payments.map((p) => [p.payment_type, p.amount])).toEqual([
+      ['inbound', 10],
+      ['outbound', 25],
+    ]);
+  });
+
+  it('writes a POS return as its posted credit note with the refund tender registered against it', async () => {
+    const store = { estateId: uniqueName('estate'), storeId: 'berlin-01', locationId: 'store-berlin-01' };
+    const saleId = uniqueName('sale');
+    const sale = mapPosSale(
+      {
+        saleId,
+        occurredAt: new Date().toISOString(),
+        currency: 'EUR',
+        lines: [{ sku: 'RB-CHEAP', name: 'Cloth', quantity: 2, unitPrice: '5.95', tax: '1.90' }],
+        payments: [{ tenderId: 'card', method: 'card', amount: '11.90' }],
+      },
+      store,
+    );
+    const ret = mapPosReturn(
+      { returnId: uniqueName('ret'), saleId, occurredAt: new Date().toISOString(), currency: 'EUR', lines: [{ sku: 'RB-CHEAP', quantity: 1, refundAmount: '5.95' }], refunds: [{ tenderId: 'card', method: 'card', amount: '5.95' }] },
+      store,
+    );
+    const [order] = bodies(sale, 'OrderPlaced') as unknown as OrderPlaced[];
+    await h.publish('OrderPlaced', order as never);
+    for (const p of bodies(sale, 'PaymentCaptured')) await h.publish('PaymentCaptured', p);
+    for (const r of bodies(ret, 'ReturnReceived')) await h.publish('ReturnReceived', r);
+    for (const r of bodies(ret, 'PaymentRefunded')) await h.publish('PaymentRefunded', r);
+    await waitFor(async () => (await synced(order!.orderId, 'refund')).length === 1);
+    const { moves, payments } = await documentsOf(order!);
+    expect(moves.map((m) => [m.move_type, m.amount_total, m.amount_residual, m.currency_id[1]])).toEqual([
+      ['out_invoice', 11.9, 0, 'EUR'],
+      ['out_refund', 5.95, 0, 'EUR'],
+    ]);
+    expect(payments.map((p) => [p.payment_type, p.amount])).toEqual([
+      ['inbound', 11.9],
+      ['outbound', 5.95],
+    ]);
   });
 
   it('writes a redelivered payment once', async () => {
