@@ -87,10 +87,10 @@ const SPECS = [
   {
     stream: 'inventory-reservations',
     major: 1,
-    description: 'Reservations the inventory projector refused because they would oversell.',
+    description: "The inventory projector's verdict on each order's reservation: reserved, or refused because it would oversell.",
     keyFields: ['orderId'],
     keyDescription: 'order id',
-    eventTypes: ['StockReservationRejected'],
+    eventTypes: ['StockReservationRejected', 'StockReserved'],
     partitions: 6,
     cleanupPolicy: 'delete',
     retentionMs: 30 * DAY_MS,

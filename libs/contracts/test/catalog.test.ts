@@ -44,7 +44,7 @@ describe('topic catalog', () => {
       'retail.operations.v1',
     ]);
     expect(getTopic('retail.inventory-availability.v1')).toMatchObject({ cleanupPolicy: 'compact', keyDescription: 'sku@location' });
-    expect(EVENT_TYPES).toHaveLength(22);
+    expect(EVENT_TYPES).toHaveLength(23);
     expect(topicOf('PaymentRefunded')).toBe('retail.payments.v1');
   });
 

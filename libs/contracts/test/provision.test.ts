@@ -75,7 +75,7 @@ describe('provision', () => {
     const serde = new EventSerde({ registryUrl: process.env.SCHEMA_REGISTRY_URL });
     const first = await provisionSchemas(serde);
     const second = await provisionSchemas(serde);
-    expect(first).toHaveLength(22);
+    expect(first).toHaveLength(23);
     expect(second).toEqual(first);
   });
 });

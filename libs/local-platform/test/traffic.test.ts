@@ -98,7 +98,8 @@ describe('WooCommerce payloads', () => {
     const site = wooSiteId(undefined, payload)!;
     expect(site).toBe(DEMO_WOO_SITE);
     const placed = mapWooCommerce('order.created', payload, { channelId: site, defaultLocationId: 'online' });
-    expect(placed.facts.map((f) => f.eventType)).toEqual(['OrderPlaced']);
+    // a paid order also carries the shop's captured payment
+    expect(placed.facts.map((f) => f.eventType)).toEqual(['OrderPlaced', 'PaymentCaptured']);
     expect((placed.facts[0]!.body as { financialStatus: string }).financialStatus).toBe('paid');
     const cancelled = mapWooCommerce('order.updated', parseJsonExact(wooOrderCancelled({ orderId: 727, lines })), { channelId: site, defaultLocationId: 'online' });
     expect(cancelled.facts.map((f) => f.eventType)).toEqual(['OrderCancelled']);

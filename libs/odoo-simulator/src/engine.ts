@@ -1,3 +1,4 @@
+import { ACTIVITY_TYPES } from './models/mail';
 import { Database, type Row } from './database';
 import { checkKeywords } from './methods';
 import { formatDatetime, type Env, type MethodDef, type ModelDef } from './model';
@@ -11,6 +12,8 @@ export interface SeedProduct {
   lst_price: number;
   active?: boolean;
   barcode?: string;
+  /** 'service' for what is sold but never delivered (shipping, discounts): not storable, no stock. */
+  type?: 'consu' | 'service';
   /** Quantity on hand in WH/Stock. */
   qty?: number;
 }
@@ -101,6 +104,7 @@ export class OdooEngine {
       { name: '15%', amount: 15, type_tax_use: 'sale' },
       { name: '21% incl.', amount: 21, type_tax_use: 'sale', price_include_override: 'tax_included' },
     ]);
+    orm.create(env, 'mail.activity.type', ACTIVITY_TYPES.map((t) => ({ name: t.name })));
     orm.create(env, 'stock.location', [
       { complete_name: 'WH/Stock', usage: 'internal' },
       { complete_name: 'Partners/Customers', usage: 'customer' },
@@ -115,7 +119,7 @@ export class OdooEngine {
     return this.db.transaction(() =>
       products.map((p) => {
         const { qty, ...vals } = p;
-        const [id] = orm.create(env, 'product.product', [{ is_storable: true, ...vals } as unknown as Record<string, unknown>]);
+        const [id] = orm.create(env, 'product.product', [{ is_storable: vals.type !== 'service', ...vals } as unknown as Record<string, unknown>]);
         if (qty) {
           const [quant] = orm.create(env, 'stock.quant', [{ product_id: id, inventory_quantity: qty }]);
           this.models.get('stock.quant')!.methods!.action_apply_inventory!.run(env, [quant!], {});

@@ -1,6 +1,6 @@
 /**
  * Orders/s written into the Odoo simulator (20 ms added latency per call) and Odoo calls per
- * order, draining a backlog of orders from 12 partitions; then, while one Odoo create is stalled
+ * order, draining a backlog of orders from 12 partitions (the last scenario with invoices and payments); then, while one Odoo create is stalled
  * for 30 s, the commit→publish latency of another service's outbox relay on the same PostgreSQL
  * and the orders written meanwhile. Prints tables (throughput, Odoo calls per model/method);
  * asserts nothing.
@@ -8,33 +8,42 @@
  */
 import { startDevStack, uniqueName } from '@retail-backbone/devstack';
 import { placeKey } from '../src/sync/effect-keys';
-import { orderPlaced, startHarness } from '../test/harness';
+import { orderPlaced, pricedOrder, setUpAccounting, startHarness, TEST_ACCOUNTING } from '../test/harness';
 import { startPeerRelay } from '../test/peer-relay';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const CUSTOMERS = 100;
 /** Odoo calls per model/method of each scenario, printed after the throughput table. */
 const calls: Array<Record<string, string | number>> = [];
+/**
+ * `money`: with the accounting table (taxes, shipping line, pricelist, total read back before
+ * confirming, the invoice posted with the confirmation) and each order's PaymentCaptured registered
+ * against its invoice; done when every payment is in Odoo.
+ */
 const SCENARIOS = [
-  { rate: 20, concurrency: 4 },
-  { rate: 50, concurrency: 8 },
+  { rate: 20, concurrency: 4, money: false },
+  { rate: 50, concurrency: 8, money: false },
+  { rate: 50, concurrency: 8, money: true },
 ];
 
-async function scenario(rate: number, concurrency: number) {
+async function scenario(rate: number, concurrency: number, withMoney: boolean) {
   const h = await startHarness({
     simulator: { latencyMs: 20 },
     partitions: 12,
-    config: { rateLimitPerSecond: rate, concurrency, partitionConcurrency: 12, batchWindowMs: 20 },
+    config: { rateLimitPerSecond: rate, concurrency, partitionConcurrency: 12, batchWindowMs: 20, ...(withMoney ? { accounting: TEST_ACCOUNTING } : {}) },
   });
   try {
+    if (withMoney) await setUpAccounting(h.sim);
     const skus = ['RB-TSHIRT-S', 'RB-TSHIRT-M', 'RB-MUG', 'RB-CAP'];
     const ids: string[] = [];
     for (let i = 0; i < ORDERS; i++) {
       const id = `shopify:bench.example:${uniqueName('o')}`;
-      const order = orderPlaced(id, [skus[i % 4]!, skus[(i + 1) % 4]!]);
+      const order = (withMoney ? pricedOrder : orderPlaced)(id, [skus[i % 4]!, skus[(i + 1) % 4]!]);
       order.customer = { ...order.customer!, customerId: `bench-customer-${i % CUSTOMERS}` };
       ids.push(id);
       await h.publish('OrderPlaced', order);
+      // with money: the order's payment too, captured right after it
+      if (withMoney) await h.publish('PaymentCaptured', { orderId: id, paymentId: uniqueName('pay'), provider: 'stripe', providerPaymentId: uniqueName('pi'), amount: order.totals!.grandTotal, method: 'card' });
     }
     h.sim.control.resetStats();
     const started = Date.now();
@@ -42,15 +51,20 @@ async function scenario(rate: number, concurrency: number) {
     let done = 0;
     while (done < ORDERS) {
       await new Promise((r) => setTimeout(r, 200));
-      const { rows } = await writer.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM odoo_writer.orders WHERE status = 'synced'`);
+      const { rows } = await writer.pool.query<{ n: number }>(
+        withMoney
+          ? `SELECT count(*)::int AS n FROM odoo_writer.operations WHERE operation = 'payment'`
+          : `SELECT count(*)::int AS n FROM odoo_writer.orders WHERE status = 'synced'`,
+      );
       done = rows[0]!.n;
     }
     const seconds = (Date.now() - started) / 1000;
     const stats = h.sim.stats(600);
     const maxPerSecond = Math.max(...stats.perSecond.map((s) => s.count));
     const duplicates = ids.filter((id) => h.saleOrders(id).length !== 1).length;
-    calls.push({ scenario: `${rate}/s, ${concurrency}`, ...stats.calls });
+    calls.push({ scenario: `${rate}/s, ${concurrency}${withMoney ? ', money' : ''}`, ...stats.calls });
     return {
+      'accounting table (taxes, invoice, payment)': withMoney ? 'yes' : 'no',
       'rate limit (calls/s)': rate,
       'odoo concurrency': concurrency,
       orders: ORDERS,
@@ -118,7 +132,7 @@ async function main(): Promise<void> {
   if (stack) Object.assign(process.env, stack.env);
   try {
     const rows = [];
-    for (const s of SCENARIOS) rows.push(await scenario(s.rate, s.concurrency));
+    for (const s of SCENARIOS) rows.push(await scenario(s.rate, s.concurrency, s.money));
     console.table(rows);
     console.table(calls);
     if (process.env.BENCH_STALL !== '0') console.table([await stallScenario()]);

@@ -1,6 +1,9 @@
 import { env, loadConfig, z } from '@retail-backbone/observability';
 import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
+import { parseAccounting, type AccountingConfig } from './money/accounting-config';
+import type { BackorderPolicy } from './sync/follow-ups';
+import type { OversellPath } from './sync/orders';
 
 export interface OdooWriterConfig {
   serviceName: string;
@@ -39,6 +42,17 @@ export interface OdooWriterConfig {
   shutdownTimeoutMs: number;
   /** Run the outbox relay in this process (default true). */
   relay: boolean;
+  /** Taxes, shipping, discounts, currency and company of orders (`ODOO_ACCOUNTING`); unset: product lines only. */
+  accounting?: AccountingConfig;
+  /** A partial shipment's remainder: kept in a backorder picking (default) or cancelled. */
+  backorders?: BackorderPolicy;
+  /** `wait`: place an order only once the inventory projector's verdict is known (default `ignore`). */
+  stockVerdict?: 'ignore' | 'wait';
+  /** What an order the projector refused becomes: a `quotation` with an activity, or confirmed as a `backorder`. */
+  oversellPath?: OversellPath;
+  reservationsTopic?: string;
+  /** Consumed when the accounting table is set: captured payments and refunds become account.payments. */
+  paymentsTopic?: string;
 }
 
 const schema = z
@@ -71,6 +85,12 @@ const schema = z
     BREAKER_THRESHOLD: env.positiveInt().default(5),
     BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
+    ODOO_ACCOUNTING: z.string().optional(),
+    SHIPMENT_BACKORDERS: z.enum(['create', 'cancel']).default('create'),
+    STOCK_VERDICT: z.enum(['ignore', 'wait']).default('ignore'),
+    OVERSELL_PATH: z.enum(['quotation', 'backorder']).default('quotation'),
+    RESERVATIONS_TOPIC: z.string().min(1).default('retail.inventory-reservations.v1'),
+    PAYMENTS_TOPIC: z.string().min(1).default('retail.payments.v1'),
   })
   .refine((c) => c.ODOO_PROTOCOL !== 'jsonrpc' || c.ODOO_LOGIN, { message: 'ODOO_LOGIN is required when ODOO_PROTOCOL=jsonrpc', path: ['ODOO_LOGIN'] });
 
@@ -101,5 +121,11 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
+    accounting: parseAccounting(c.ODOO_ACCOUNTING),
+    backorders: c.SHIPMENT_BACKORDERS,
+    stockVerdict: c.STOCK_VERDICT,
+    oversellPath: c.OVERSELL_PATH,
+    reservationsTopic: c.RESERVATIONS_TOPIC,
+    paymentsTopic: c.PAYMENTS_TOPIC,
   };
 }

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { OdooWriterConfig } from './config';
 import { ODOO_WRITER_MIGRATIONS } from './db/migrate';
 import { WriterStore } from './db/store';
+import { AccountingRecords } from './money/accounting-records';
 import { OdooGateway, odooCircuit } from './odoo/gateway';
 import { followUpEffect } from './sync/follow-up-effect';
 import { FollowUps } from './sync/follow-ups';
@@ -13,6 +14,8 @@ import { OrderIntents } from './sync/intents';
 import { OrderPlacer, type AfterOdooWrite } from './sync/orders';
 import { ParkedEffects } from './sync/parked-retrier';
 import { PartnerResolver } from './sync/partners';
+import { paymentEffect } from './sync/payment-effect';
+import { Payments } from './sync/payments';
 import { placementEffect } from './sync/placement-effect';
 import { ProductResolver } from './sync/products';
 
@@ -55,7 +58,8 @@ export function buildCore(
   const effects = new EffectStore(config.schema);
   const products = new ProductResolver(gateway, config.productCacheTtlMs, registry);
   const partners = new PartnerResolver(gateway, store, pool);
-  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite });
+  const accounting = config.accounting ? { config: config.accounting, records: new AccountingRecords(gateway, config.accounting, config.productCacheTtlMs) } : undefined;
+  const placer = new OrderPlacer(gateway, products, partners, { registry, afterOdooWrite, accounting, oversellPath: config.oversellPath ?? 'quotation' });
   // Several batches at once, so one stalled in Odoo leaves the other orders going; an attempt is
   // bounded well above one call's timeout (a batch makes about six calls).
   const limits = {
@@ -75,14 +79,15 @@ export function buildCore(
       // One placement batch at a time while it runs normally (the next one fills meanwhile, as
       // the batches of calls are what the rate limit spends); a batch running longer than 2 s
       // (stalled) lets another start.
-      placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }),
-      followUpEffect(new FollowUps(gateway, placer, products, store, pool), store, limits),
+      placementEffect(placer, store, { ...limits, batchSize: config.batchMax, overlapAfterMs: 2_000 }, registry),
+      followUpEffect(new FollowUps(gateway, placer, products, store, pool, config.backorders, config.accounting?.invoicing), store, limits),
+      paymentEffect(new Payments(gateway, store, pool), store, { ...limits, batchSize: config.batchMax }),
     ],
     pollIntervalMs: Math.max(10, config.batchWindowMs),
     retryInitialDelayMs,
     retryMaxDelayMs,
   });
-  const intents = new OrderIntents(store, effects, registry);
+  const intents = new OrderIntents(store, effects, registry, undefined, config.stockVerdict ?? 'ignore');
   const retrier = new ParkedEffects(pool, effects);
   return {
     client,
@@ -107,7 +112,13 @@ export function buildCore(
  * readiness check. Consumption pauses while the Odoo circuit is open.
  */
 export async function startOdooWriter(config: OdooWriterConfig, deps: OdooWriterDeps = {}): Promise<OdooWriter> {
-  const topics = [config.ordersTopic, config.shipmentsTopic];
+  const topics = [
+    config.ordersTopic,
+    config.shipmentsTopic,
+    ...(config.stockVerdict === 'wait' ? [config.reservationsTopic ?? 'retail.inventory-reservations.v1'] : []),
+    // payments need the invoices the accounting table makes
+    ...(config.accounting ? [config.paymentsTopic ?? 'retail.payments.v1'] : []),
+  ];
   let core!: ReturnType<typeof buildCore>;
   const service = await startService({
     name: config.serviceName,

@@ -4,10 +4,12 @@ import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
 import { createKafka, Headers, type EventSerde } from '@retail-backbone/messaging';
 import { createLogger, createMetricsRegistry, type Registry } from '@retail-backbone/observability';
+import { createOdooClient } from '@retail-backbone/odoo-client';
 import { startOdooSimulator, type OdooSimulatorOptions, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
 import { logLevel, type Kafka, type Producer } from 'kafkajs';
 import { PassThrough } from 'node:stream';
 import type { OdooWriterConfig } from '../src/config';
+import type { AccountingConfig } from '../src/money/accounting-config';
 import { startOdooWriter, type OdooWriter, type OdooWriterDeps } from '../src/service';
 
 export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
@@ -66,6 +68,68 @@ export function orderPlaced(orderId: string, skus: string[] = ['RB-MUG']): Parti
   };
 }
 
+/** An accounting table for the simulator, with the records `setUpAccounting` creates. */
+export const TEST_ACCOUNTING: AccountingConfig = {
+  companies: [
+    { channel: 'shopify', company: 'My Company', country: 'US' },
+    { channel: 'woocommerce', company: 'My Company', country: 'US' },
+    { channel: 'pos', company: 'My Company', country: 'DE' },
+  ],
+  pricelists: { EUR: 'Default', USD: 'Public USD' },
+  taxes: [
+    { country: 'US', rate: '7.5', included: false, tax: 'US-CA 7.5%' },
+    { country: 'DE', rate: '19', included: true, tax: 'DE 19% incl.' },
+  ],
+  products: { delivery: 'SHIP', discount: 'DISC', rounding: 'ROUND' },
+  roundingTolerance: '0.05',
+  invoicing: { shopify: 'confirmation', woocommerce: 'confirmation', pos: 'confirmation' },
+  lineTaxField: 'tax_ids',
+};
+
+/** Creates what TEST_ACCOUNTING names in the simulator (through its API), plus goods to sell. */
+export async function setUpAccounting(sim: RunningOdooSimulator, goods: string[] = []): Promise<void> {
+  const odoo = createOdooClient({ url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol: 'json2' });
+  try {
+    const [usd] = await odoo.searchRead<{ id: number }>('res.currency', [['name', '=', 'USD']], { fields: ['name'] });
+    await odoo.create('product.pricelist', [{ name: 'Public USD', currency_id: usd!.id }]);
+    await odoo.create('account.tax', [
+      { name: 'US-CA 7.5%', amount: 7.5, type_tax_use: 'sale', price_include_override: 'tax_excluded' },
+      { name: 'DE 19% incl.', amount: 19, type_tax_use: 'sale', price_include_override: 'tax_included' },
+    ]);
+  } finally {
+    await odoo.close();
+  }
+  const products = [
+    ...goods.map((sku) => ({ default_code: sku, name: sku, lst_price: 1, qty: 1_000 })),
+    ...['SHIP', 'DISC', 'ROUND'].map((sku) => ({ default_code: sku, name: sku, lst_price: 0, type: 'service' })),
+  ];
+  const seeded = await fetch(`${sim.url}/__sim/seed/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ products }) });
+  if (seeded.status !== 200) throw new Error(`seeding products: HTTP ${seeded.status}`);
+}
+
+/**
+ * An OrderPlaced whose money adds up, as a German shop sends it: prices including 19% VAT, 9.50
+ * a unit, shipping 4.95, the tax of each line rounded per line.
+ */
+export function pricedOrder(orderId: string, skus: string[] = ['RB-MUG']): Partial<OrderPlaced> {
+  const base = orderPlaced(orderId, skus);
+  const lines = base.lines!.map((l) => ({ ...l, tax: money('1.52') }));
+  const items = 9.5 * skus.length;
+  return {
+    ...base,
+    currency: 'EUR',
+    taxesIncluded: true,
+    lines,
+    totals: {
+      subtotal: money(items.toFixed(2)),
+      discounts: money('0.00'),
+      tax: money((1.52 * skus.length + 0.79).toFixed(2)),
+      shipping: money('4.95'),
+      grandTotal: money((items + 4.95).toFixed(2)),
+    },
+  };
+}
+
 export interface Harness {
   sim: RunningOdooSimulator;
   db: TestDatabase;
@@ -93,9 +157,11 @@ export async function startHarness(
   const kafka = testKafka();
   const ordersTopic = `retail.orders.v1.${uniqueName('t')}`;
   const shipmentsTopic = `retail.shipments.v1.${uniqueName('t')}`;
+  const reservationsTopic = `retail.inventory-reservations.v1.${uniqueName('t')}`;
+  const paymentsTopic = `retail.payments.v1.${uniqueName('t')}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
+  await admin.createTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic, paymentsTopic].map((topic) => ({ topic, numPartitions: options.partitions ?? 6 })), waitForLeaders: true });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
@@ -112,6 +178,8 @@ export async function startHarness(
     groupId: uniqueName('odoo-writer'),
     ordersTopic,
     shipmentsTopic,
+    reservationsTopic,
+    paymentsTopic,
     odoo: { url: sim.url, database: sim.database, apiKey: sim.apiKey, protocol, login: sim.login, timeoutMs: 5_000, limitTimeRealMs },
     rateLimitPerSecond: 200,
     concurrency: 4,
@@ -152,7 +220,14 @@ export async function startHarness(
         envelope: { eventId: string };
         orderId: string;
       };
-      const topic = eventType === 'ShipmentDispatched' ? shipmentsTopic : ordersTopic;
+      const topic =
+        eventType === 'ShipmentDispatched'
+          ? shipmentsTopic
+          : eventType.startsWith('StockReserv')
+            ? reservationsTopic
+            : eventType.startsWith('Payment')
+              ? paymentsTopic
+              : ordersTopic;
       await producer.send({
         topic,
         messages: [
@@ -190,7 +265,7 @@ export async function startHarness(
       await producer.disconnect();
       const a = kafka.admin();
       await a.connect();
-      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic] }).catch(() => undefined);
+      await a.deleteTopics({ topics: [ordersTopic, shipmentsTopic, reservationsTopic, paymentsTopic] }).catch(() => undefined);
       await a.disconnect();
       await db.drop();
       await sim.stop();

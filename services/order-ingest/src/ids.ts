@@ -15,6 +15,8 @@ export const ids = {
   return: (channel: string, channelId: string, channelReturnId: string) => named('return', [channel, channelId, channelReturnId]),
   payment: (provider: string, providerPaymentId: string) => named('payment', [provider, providerPaymentId]),
   refund: (provider: string, providerRefundId: string) => named('refund', [provider, providerRefundId]),
+  /** See canonicalCustomerId (customers.ts): `customer('email', address)` or a channel's own customer. */
+  customer: (...parts: string[]) => named('customer', parts),
 };
 
 export function newCorrelationId(): string {

@@ -229,8 +229,11 @@ describe('WooCommerce webhooks', () => {
     const body = (await res.json()) as { orderId: string };
     const again = await postWoo(WOO, site, '101');
     expect(await again.json()).toEqual(body);
-    await h.events.waitFor(() => h.events.forKey(body.orderId).length === 1);
-    const value = h.events.forKey(body.orderId)[0]!.event.value as unknown as { channelOrderId: string; lines: Array<{ sku: string; unitPrice: { amount: string } }> };
+    // the paid sample is its order and the shop's captured payment
+    await h.events.waitFor(() => h.events.forKey(body.orderId).length === 2);
+    const events = h.events.forKey(body.orderId);
+    expect(events.map((e) => e.event.eventType).sort()).toEqual(['OrderPlaced', 'PaymentCaptured']);
+    const value = events.find((e) => e.event.eventType === 'OrderPlaced')!.event.value as unknown as { channelOrderId: string; lines: Array<{ sku: string; unitPrice: { amount: string } }> };
     expect(value.channelOrderId).toBe('727');
     expect(value.lines.map((l) => [l.sku, l.unitPrice.amount])).toEqual([
       ['woocommerce:93', '3.00'],

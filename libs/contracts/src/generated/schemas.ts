@@ -1431,6 +1431,83 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
       }
     ]
   },
+  StockReserved: {
+    "type": "record",
+    "name": "StockReserved",
+    "namespace": "com.retailbackbone.events",
+    "doc": "The inventory projector reserved the stock of an order: its verdict when it did not refuse it (StockReservationRejected is the other one). Exactly one verdict per order, so a consumer can wait for it before acting on the order.",
+    "fields": [
+      {
+        "name": "envelope",
+        "type": {
+          "type": "record",
+          "name": "Envelope",
+          "namespace": "com.retailbackbone.common",
+          "doc": "Metadata every event carries as its first field. W3C trace context travels in Kafka headers, not here.",
+          "fields": [
+            {
+              "name": "eventId",
+              "type": "string",
+              "doc": "Unique id of this event, a UUIDv7 (time-ordered). Consumers de-duplicate on it."
+            },
+            {
+              "name": "eventType",
+              "type": "string",
+              "doc": "Event type, equal to the record name of the payload, e.g. 'OrderPlaced'."
+            },
+            {
+              "name": "schemaVersion",
+              "type": "int",
+              "doc": "Major version of the event type's contract (the N of <EventType>.vN.avsc and of the topic's .vN suffix). Minor, compatible changes are visible only through the registry schema id."
+            },
+            {
+              "name": "occurredAt",
+              "type": {
+                "type": "long",
+                "logicalType": "timestamp-millis"
+              },
+              "doc": "When the business fact happened, UTC epoch milliseconds (not when it was published)."
+            },
+            {
+              "name": "producer",
+              "type": "string",
+              "doc": "Name of the service that emitted the event, e.g. 'order-ingest'."
+            },
+            {
+              "name": "correlationId",
+              "type": "string",
+              "doc": "Id born at ingest and carried unchanged by every event derived from it; follow one order across services with it."
+            },
+            {
+              "name": "causationId",
+              "type": [
+                "null",
+                "string"
+              ],
+              "default": null,
+              "doc": "eventId of the event that directly caused this one; null for events born from an outside input (webhook, API call, schedule)."
+            },
+            {
+              "name": "region",
+              "type": "string",
+              "doc": "Deployment region that produced the event, e.g. 'eu-west'."
+            }
+          ]
+        },
+        "doc": "Event metadata; causationId is the OrderPlaced."
+      },
+      {
+        "name": "orderId",
+        "type": "string",
+        "doc": "Backbone order id; the Kafka key."
+      },
+      {
+        "name": "locationId",
+        "type": "string",
+        "doc": "Stock location the stock was reserved at (a location whose policy is 'backorder' reserves without checking)."
+      }
+    ]
+  },
   OrderSyncedToErp: {
     "type": "record",
     "name": "OrderSyncedToErp",
@@ -1538,6 +1615,15 @@ export const EVENT_SCHEMAS: Record<EventType, object> = {
         "name": "attempts",
         "type": "int",
         "doc": "Number of attempts it took, >= 1."
+      },
+      {
+        "name": "stockPath",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "For a create of an order the inventory projector refused (StockReservationRejected): what was done instead of confirming it, 'quotation' (kept a quotation with an activity for a person) or 'backorder' (confirmed, the delivery waits for stock); null otherwise."
       },
       {
         "name": "syncedAt",

@@ -333,6 +333,16 @@ export interface StockReservationRejected {
   reason: string;
 }
 
+/** The inventory projector reserved the stock of an order: its verdict when it did not refuse it (StockReservationRejected is the other one). Exactly one verdict per order, so a consumer can wait for it before acting on the order. */
+export interface StockReserved {
+  /** Event metadata; causationId is the OrderPlaced. */
+  envelope: Envelope;
+  /** Backbone order id; the Kafka key. */
+  orderId: string;
+  /** Stock location the stock was reserved at (a location whose policy is 'backorder' reserves without checking). */
+  locationId: string;
+}
+
 /** odoo-writer applied an order change to Odoo successfully. */
 export interface OrderSyncedToErp {
   /** Event metadata; causationId is the order event that was synced. */
@@ -351,6 +361,8 @@ export interface OrderSyncedToErp {
   erpReference: string;
   /** Number of attempts it took, >= 1. */
   attempts: number;
+  /** For a create of an order the inventory projector refused (StockReservationRejected): what was done instead of confirming it, 'quotation' (kept a quotation with an activity for a person) or 'backorder' (confirmed, the delivery waits for stock); null otherwise. */
+  stockPath?: null | string;
   /** When Odoo confirmed the write, UTC epoch milliseconds. */
   syncedAt: number;
 }
@@ -672,6 +684,7 @@ export interface EventPayloads {
   StockSnapshotTaken: StockSnapshotTaken;
   InventoryAvailabilityChanged: InventoryAvailabilityChanged;
   StockReservationRejected: StockReservationRejected;
+  StockReserved: StockReserved;
   OrderSyncedToErp: OrderSyncedToErp;
   ErpSyncFailed: ErpSyncFailed;
   ShipmentDispatched: ShipmentDispatched;

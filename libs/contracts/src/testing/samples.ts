@@ -32,6 +32,7 @@ const PRODUCERS: Record<EventType, string> = {
   StockSnapshotTaken: 'wms',
   InventoryAvailabilityChanged: 'inventory-projector',
   StockReservationRejected: 'inventory-projector',
+  StockReserved: 'inventory-projector',
   OrderSyncedToErp: 'odoo-writer',
   ErpSyncFailed: 'odoo-writer',
   ShipmentDispatched: 'wms',
@@ -190,6 +191,10 @@ const BUILDERS: Builders = {
     shortages: [{ sku: 'SOCKS-3PK', requested: 1, available: 0 }],
     reason: 'insufficient_stock',
   }),
+  StockReserved: () => ({
+    orderId: SAMPLE_ORDER_ID,
+    locationId: 'wh-berlin',
+  }),
   OrderSyncedToErp: (at) => ({
     orderId: SAMPLE_ORDER_ID,
     operation: 'create',
@@ -198,6 +203,7 @@ const BUILDERS: Builders = {
     erpPartnerId: '977',
     erpReference: SAMPLE_ORDER_ID,
     attempts: 1,
+    stockPath: null,
     syncedAt: at,
   }),
   ErpSyncFailed: (at) => ({

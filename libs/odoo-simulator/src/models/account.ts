@@ -1,12 +1,25 @@
 import { formatDate, round2, type Env, type ModelDef } from '../model';
 import { userError } from '../odoo-exceptions';
 import * as orm from '../orm';
+import { lineAmounts } from './taxes';
 
-const lineSubtotal = (row: Record<string, unknown>) =>
-  round2((row.quantity as number) * (row.price_unit as number) * (1 - ((row.discount as number) || 0) / 100));
+const movesLines = (env: Env, moveId: number) => [...env.db.table('account.move.line').values()].filter((l) => l.move_id === moveId);
 
-const total = (env: Env, moveId: number) =>
-  round2([...env.db.table('account.move.line').values()].filter((l) => l.move_id === moveId).reduce((s, l) => s + lineSubtotal(l), 0));
+/** A line's amounts as account.tax computes them (round per line), in the move's currency. */
+function lineAmountsOf(env: Env, line: Record<string, unknown>) {
+  const move = env.db.get('account.move', line.move_id as number);
+  return lineAmounts(env, line.price_unit as number, line.quantity as number, line.discount as number, (line.tax_ids as number[] | undefined) ?? [], (move?.currency_id as number) || 1);
+}
+
+const sumMove = (env: Env, moveId: number, key: 'subtotal' | 'tax' | 'total') => round2(movesLines(env, moveId).reduce((s, l) => s + lineAmountsOf(env, l)[key], 0));
+
+const total = (env: Env, moveId: number) => sumMove(env, moveId, 'total');
+
+/** What the posted payments reconciled with the move paid of it. */
+const paidOf = (env: Env, moveId: number) =>
+  round2([...env.db.table('account.payment').values()].filter((p) => ((p.reconciled_invoice_ids as number[] | undefined) ?? []).includes(moveId)).reduce((s, p) => s + ((p.allocations as Record<string, number> | undefined)?.[String(moveId)] ?? 0), 0));
+
+const residual = (env: Env, row: Record<string, unknown>) => (row.state === 'posted' ? round2(total(env, row.id as number) - paidOf(env, row.id as number)) : total(env, row.id as number));
 
 const SEQUENCE_PREFIX: Record<string, string> = { out_invoice: 'INV', out_refund: 'RINV', in_invoice: 'BILL', in_refund: 'RBILL' };
 
@@ -24,12 +37,20 @@ export const accountMove: ModelDef = {
       required: true,
     },
     state: { type: 'selection', string: 'Status', selection: ['draft', 'posted', 'cancel'], default: 'draft' },
+    // computed from the payments reconciled with it; 'in_payment' until a bank statement matches
+    // the payment (no bank reconciliation here, so never 'paid')
     payment_state: {
       type: 'selection',
       string: 'Payment Status',
       selection: ['not_paid', 'in_payment', 'paid', 'partial', 'reversed', 'invoicing_legacy'],
-      default: 'not_paid',
+      compute: (env, row) => {
+        if (row.state !== 'posted' || row.move_type === 'entry') return 'not_paid';
+        const paid = paidOf(env, row.id);
+        if (paid <= 0) return 'not_paid';
+        return residual(env, row) <= 0 ? 'in_payment' : 'partial';
+      },
     },
+    currency_id: { type: 'many2one', string: 'Currency', relation: 'res.currency', default: () => 1 },
     partner_id: { type: 'many2one', string: 'Partner', relation: 'res.partner' },
     date: { type: 'date', string: 'Date', default: (env: Env) => formatDate(env.now()) },
     invoice_date: { type: 'date', string: 'Invoice/Bill Date' },
@@ -37,8 +58,10 @@ export const accountMove: ModelDef = {
     invoice_origin: { type: 'char', string: 'Origin' },
     reversed_entry_id: { type: 'many2one', string: 'Reversal of', relation: 'account.move' },
     invoice_line_ids: { type: 'one2many', string: 'Invoice lines', relation: 'account.move.line', inverse: 'move_id' },
-    amount_untaxed: { type: 'float', string: 'Untaxed Amount', compute: (env, row) => total(env, row.id) },
+    amount_untaxed: { type: 'float', string: 'Untaxed Amount', compute: (env, row) => sumMove(env, row.id, 'subtotal') },
+    amount_tax: { type: 'float', string: 'Tax', compute: (env, row) => sumMove(env, row.id, 'tax') },
     amount_total: { type: 'float', string: 'Total', compute: (env, row) => total(env, row.id) },
+    amount_residual: { type: 'float', string: 'Amount Due', compute: (env, row) => residual(env, row) },
   },
   displayName: (_env, row) => (row.name && row.name !== '/' ? String(row.name) : `Draft (* ${row.id})`),
   beforeUnlink(env, ids) {
@@ -106,7 +129,9 @@ export const accountMoveLine: ModelDef = {
     price_unit: { type: 'float', string: 'Unit Price', default: 0 },
     discount: { type: 'float', string: 'Discount (%)', default: 0 },
     sale_line_ids: { type: 'many2many', string: 'Sales Order Lines', relation: 'sale.order.line' },
-    price_subtotal: { type: 'float', string: 'Subtotal', compute: (_env, row) => lineSubtotal(row) },
+    tax_ids: { type: 'many2many', string: 'Taxes', relation: 'account.tax' },
+    price_subtotal: { type: 'float', string: 'Subtotal', compute: (env, row) => lineAmountsOf(env, row).subtotal },
+    price_total: { type: 'float', string: 'Total', compute: (env, row) => lineAmountsOf(env, row).total },
   },
   displayName: (env, row) => String(row.name ?? orm.displayName(env, 'account.move', row.move_id as number)),
   prepareCreate(env, vals) {

@@ -5,6 +5,8 @@ import { resCountry, resPartner, stockLocation } from './base';
 import { accountTax, productPricelist, resCompany, resCurrency, resUsers } from './company';
 import { productProduct, productTemplate } from './product';
 import { irModelData } from './ir-model-data';
+import { accountPayment, accountPaymentRegister, saleAdvancePaymentInv } from './invoicing';
+import { mailActivity, mailActivityType } from './mail';
 import { saleOrder, saleOrderCancel, saleOrderLine } from './sale';
 import { stockBackorderConfirmation, stockMove, stockPicking, stockQuant } from './stock';
 
@@ -29,6 +31,11 @@ const ALL: ModelDef[] = [
   accountMove,
   accountMoveLine,
   irModelData,
+  mailActivityType,
+  mailActivity,
+  saleAdvancePaymentInv,
+  accountPayment,
+  accountPaymentRegister,
 ];
 
 /** Odoo's log-access ("magic") columns, on every model; the database stamps them. */

@@ -1,6 +1,8 @@
 import { formatDatetime, round2, type Env, type ModelDef } from '../model';
 import { pythonError, userError } from '../odoo-exceptions';
 import * as orm from '../orm';
+import { saleOrderInvoiceIds } from './invoicing';
+import { activityScheduleMethod } from './mail';
 import { createDelivery } from './stock';
 import { lineAmounts } from './taxes';
 
@@ -64,6 +66,7 @@ export const saleOrder: ModelDef = {
     locked: { type: 'boolean', string: 'Locked', default: false },
     order_line: { type: 'one2many', string: 'Order Lines', relation: 'sale.order.line', inverse: 'order_id' },
     picking_ids: { type: 'one2many', string: 'Transfers', relation: 'stock.picking', inverse: 'sale_id' },
+    invoice_ids: saleOrderInvoiceIds,
     amount_untaxed: { type: 'float', string: 'Untaxed Amount', compute: (env, row) => sumLines(env, row.id, 'subtotal') },
     amount_tax: { type: 'float', string: 'Taxes', compute: (env, row) => sumLines(env, row.id, 'tax') },
     amount_total: {
@@ -99,6 +102,7 @@ export const saleOrder: ModelDef = {
     }
   },
   methods: {
+    activity_schedule: activityScheduleMethod('sale.order'),
     action_confirm: {
       api: 'records',
       params: [],

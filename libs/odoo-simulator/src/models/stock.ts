@@ -27,7 +27,11 @@ function moveQuantity(env: Env, productId: number, from: number, to: number, qty
 /** What sale.order action_confirm triggers through procurement: one outgoing picking. */
 export function createDelivery(env: Env, orderId: number): void {
   const order = orm.rowOf(env, 'sale.order', orderId);
-  const lines = [...env.db.table('sale.order.line').values()].filter((l) => l.order_id === orderId && l.product_id);
+  // sale_stock's _action_launch_stock_rule: only goods (type 'consu') are delivered, so service
+  // lines (shipping, discounts, rounding) have no move
+  const lines = [...env.db.table('sale.order.line').values()].filter(
+    (l) => l.order_id === orderId && l.product_id && orm.fieldValue(env, 'product.product', env.db.get('product.product', l.product_id as number)!, 'type') === 'consu',
+  );
   if (!lines.length) return;
   const stock = locationByUsage(env, 'internal');
   const customers = locationByUsage(env, 'customer');

@@ -80,10 +80,12 @@ async function flush(tx: PoolClient, options: ProjectionHandlerOptions, pending:
   const store = await BatchStore.load(tx, options.schema, applicable.map((p) => p.event));
   const marks = new Map<string, DirtyMark>();
   const rejections: Array<{ pending: Pending; rejection: Rejection }> = [];
+  const reservations: Array<{ pending: Pending; reserved: NonNullable<ReturnType<typeof applyEvent>['reserved']> }> = [];
   const applied: Array<{ event: ProjectionEvent; changes: StockChange[]; rejection: Rejection | null }> = [];
   for (const p of applicable) {
     const policy = p.event.kind === 'placed' ? store.policyOf(p.event.locationId, options.defaultPolicy) : options.defaultPolicy;
-    const { changes, rejection } = applyEvent(store, p.event, { policyFor: () => policy });
+    const { changes, rejection, reserved } = applyEvent(store, p.event, { policyFor: () => policy });
+    if (reserved) reservations.push({ pending: p, reserved });
     for (const c of changes) {
       const key = stockKey(c.row.sku, c.row.locationId);
       marks.delete(key); // keeps the map in order of last change
@@ -101,6 +103,11 @@ async function flush(tx: PoolClient, options: ProjectionHandlerOptions, pending:
       eventType: 'StockReservationRejected',
       value: { orderId: rejection.orderId, locationId: rejection.locationId, shortages: rejection.shortages, reason: rejection.reason },
     });
+  }
+  // The other verdict: a consumer that must not act on an order before the projector decided
+  // (odoo-writer's STOCK_VERDICT=wait) waits for one of the two.
+  for (const { pending: p, reserved } of reservations) {
+    await p.emit({ topic: REJECTIONS_TOPIC, key: reserved.orderId, eventType: 'StockReserved', value: reserved });
   }
   await recordAppliedOffsets(tx, options.schema, pending);
   for (const a of applied) options.onApplied?.(a.event, a.changes, a.rejection);

@@ -177,6 +177,7 @@ function decide(
 export function applyEvent(store: ProjectionStore, event: ProjectionEvent, context: ApplyContext): ApplyResult {
   const rows = new Rows(store);
   let rejection: Rejection | null = null;
+  let reserved: ApplyResult['reserved'];
   switch (event.kind) {
     case 'movement': {
       const cause: ChangeCause = event.movementType === 'return' ? 'return' : 'movement';
@@ -197,6 +198,7 @@ export function applyEvent(store: ProjectionStore, event: ProjectionEvent, conte
       adjustReservations(rows, before, after, 'reservation');
       store.putOrder(after);
       rejection = decision.rejection;
+      if (decision.outcome === 'reserved') reserved = { orderId: event.orderId, locationId: event.locationId };
       break;
     }
     case 'cancelled': {
@@ -224,7 +226,7 @@ export function applyEvent(store: ProjectionStore, event: ProjectionEvent, conte
       break;
     }
   }
-  return { changes: rows.commit(), rejection };
+  return { changes: rows.commit(), rejection, ...(reserved ? { reserved } : {}) };
 }
 
 /** Stock keys (sku, location) an event reads or writes, given the order record it concerns. */

@@ -97,4 +97,6 @@ export interface Rejection {
 export interface ApplyResult {
   changes: StockChange[];
   rejection: Rejection | null;
+  /** An order whose stock this event reserved (the verdict published as StockReserved). */
+  reserved?: { orderId: string; locationId: string };
 }

@@ -13,6 +13,7 @@ export interface OrderRow {
   odoo_partner_id: number | null;
   odoo_state: string | null;
   attempts: number;
+  channel: string | null;
 }
 
 export interface SyncedOrder {
@@ -21,6 +22,15 @@ export interface SyncedOrder {
   odooPartnerId: number | null;
   odooState: string | null;
   attempts?: number;
+  /** The order's channel kind (its invoicing policy). */
+  channel?: string;
+}
+
+export interface StockVerdictRow {
+  verdict: 'reserved' | 'rejected' | null;
+  shortages: Array<{ sku: string; requested: number; available: number }> | null;
+  held_order: Record<string, unknown> | null;
+  held_cause: { eventId: string; correlationId: string } | null;
 }
 
 /** The writer's tables; every statement is qualified with the service schema. */
@@ -52,11 +62,11 @@ export class WriterStore {
 
   async markSynced(tx: PoolClient, orderId: string, synced: SyncedOrder): Promise<void> {
     await tx.query(
-      `INSERT INTO ${this.t('orders')} (order_id, status, odoo_order_id, odoo_order_name, odoo_partner_id, odoo_state, attempts)
-       VALUES ($1, 'synced', $2, $3, $4, $5, $6)
+      `INSERT INTO ${this.t('orders')} (order_id, status, odoo_order_id, odoo_order_name, odoo_partner_id, odoo_state, attempts, channel)
+       VALUES ($1, 'synced', $2, $3, $4, $5, $6, $7)
        ON CONFLICT (order_id) DO UPDATE SET status = 'synced', odoo_order_id = $2, odoo_order_name = $3,
-         odoo_partner_id = $4, odoo_state = $5, attempts = $6, updated_at = now()`,
-      [orderId, synced.odooOrderId, synced.odooOrderName, synced.odooPartnerId, synced.odooState, synced.attempts ?? 1],
+         odoo_partner_id = $4, odoo_state = $5, attempts = $6, channel = COALESCE($7, ${this.t('orders')}.channel), updated_at = now()`,
+      [orderId, synced.odooOrderId, synced.odooOrderName, synced.odooPartnerId, synced.odooState, synced.attempts ?? 1, synced.channel ?? null],
     );
   }
 
@@ -77,10 +87,42 @@ export class WriterStore {
     return (rowCount ?? 0) > 0;
   }
 
+  /** Odoo record ids the order's applied operations of one kind point at (e.g. validated pickings). */
+  async operationResIds(db: Db, orderId: string, operation: string): Promise<Set<number>> {
+    const { rows } = await db.query<{ odoo_res_id: number }>(
+      `SELECT odoo_res_id FROM ${this.t('operations')} WHERE order_id = $1 AND operation = $2 AND odoo_res_id IS NOT NULL`,
+      [orderId, operation],
+    );
+    return new Set(rows.map((r) => r.odoo_res_id));
+  }
+
   async recordOperation(tx: PoolClient, orderId: string, operation: string, reference: string, odooResId: number | null): Promise<void> {
     await tx.query(
       `INSERT INTO ${this.t('operations')} (order_id, operation, reference, odoo_res_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
       [orderId, operation, reference, odooResId],
+    );
+  }
+
+  /** The verdict kept for an order and the OrderPlaced held for it, under the order's lock. */
+  async stockVerdict(tx: PoolClient, orderId: string): Promise<StockVerdictRow | undefined> {
+    const { rows } = await tx.query<StockVerdictRow>(`SELECT verdict, shortages, held_order, held_cause FROM ${this.t('stock_verdicts')} WHERE order_id = $1`, [orderId]);
+    return rows[0];
+  }
+
+  async saveVerdict(tx: PoolClient, orderId: string, verdict: 'reserved' | 'rejected', shortages: unknown): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${this.t('stock_verdicts')} (order_id, verdict, shortages) VALUES ($1, $2, $3)
+       ON CONFLICT (order_id) DO UPDATE SET verdict = COALESCE(${this.t('stock_verdicts')}.verdict, $2), shortages = COALESCE(${this.t('stock_verdicts')}.shortages, $3), updated_at = now()`,
+      [orderId, verdict, shortages === null ? null : JSON.stringify(shortages)],
+    );
+  }
+
+  /** Holds (order, cause) until the verdict arrives; null releases the hold. */
+  async holdOrder(tx: PoolClient, orderId: string, held: { order: unknown; cause: unknown } | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO ${this.t('stock_verdicts')} (order_id, held_order, held_cause) VALUES ($1, $2, $3)
+       ON CONFLICT (order_id) DO UPDATE SET held_order = $2, held_cause = $3, updated_at = now()`,
+      [orderId, held ? JSON.stringify(held.order) : null, held ? JSON.stringify(held.cause) : null],
     );
   }
 

@@ -16,7 +16,13 @@ export type BusinessErrorCode =
   | 'picking_not_found'
   | 'validation_error'
   | 'record_missing'
-  | 'server_error';
+  | 'server_error'
+  /** the money of an order cannot be written as the channel computed it (ODOO_ACCOUNTING) */
+  | 'tax_unmapped'
+  | 'currency_unmapped'
+  | 'company_unmapped'
+  | 'accounting_not_found'
+  | 'total_mismatch';
 
 /**
  * A failure that retrying the same call right away cannot fix: the data or Odoo's configuration

@@ -6,6 +6,7 @@ import {
   OdooUnavailableError,
   type OdooCallParams,
   type OdooClient,
+  type OdooContext,
   type OdooDomain,
   type OdooValues,
   type SearchReadOptions,
@@ -112,8 +113,8 @@ export class OdooGateway {
     return this.run(model, 'search_read', () => this.client.searchRead<T>(model, domain, options));
   }
 
-  create(model: string, vals: OdooValues[]): Promise<number[]> {
-    return this.run(model, 'create', () => this.client.create(model, vals));
+  create(model: string, vals: OdooValues[], options: { context?: OdooContext } = {}): Promise<number[]> {
+    return this.run(model, 'create', () => this.client.create(model, vals, options));
   }
 
   write(model: string, ids: number[], vals: OdooValues): Promise<boolean> {

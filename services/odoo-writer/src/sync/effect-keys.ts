@@ -1,6 +1,13 @@
 /** Effect kinds of the writer (outside_effects.kind). */
 export const PLACE_KIND = 'odoo.sale_order.place';
 export const FOLLOW_UP_KIND = 'odoo.order.follow_up';
+export const PAYMENT_KIND = 'odoo.payment.register';
+
+/** Idempotency key of a captured payment or a refund: one per backbone payment / refund id. */
+export function paymentKey(eventType: 'PaymentCaptured' | 'PaymentRefunded', value: Record<string, unknown>): string {
+  const orderId = String(value.orderId);
+  return eventType === 'PaymentCaptured' ? `odoo-writer:payment:${orderId}:${String(value.paymentId)}` : `odoo-writer:refund:${orderId}:${String(value.refundId)}`;
+}
 
 export type FollowUpType = 'OrderCancelled' | 'ReturnReceived' | 'ShipmentDispatched';
 

@@ -9,6 +9,8 @@ export const OPERATIONS: Record<string, SyncOutcome['operation']> = {
   OrderCancelled: 'cancel',
   ReturnReceived: 'return',
   ShipmentDispatched: 'picking_validate',
+  PaymentCaptured: 'payment',
+  PaymentRefunded: 'refund',
 };
 
 /** OrderSyncedToErp, recorded in the effect's completion transaction. */
@@ -33,6 +35,7 @@ export async function emitSynced(ctx: CompletionContext, orderId: string, eventT
       erpPartnerId: outcome.erpPartnerId === null ? null : String(outcome.erpPartnerId),
       erpReference: outcome.erpReference,
       attempts: outcome.attempts,
+      stockPath: outcome.stockPath ?? null,
       syncedAt: Date.now(),
     },
   });

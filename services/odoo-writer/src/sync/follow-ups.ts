@@ -5,17 +5,19 @@ import type { WriterStore } from '../db/store';
 import { BusinessError } from '../odoo/failures';
 import type { OdooGateway } from '../odoo/gateway';
 import { orderReference, returnReference } from '../odoo/references';
+import { createInvoices } from '../money/invoices';
 import type { OrderPlacer } from './orders';
 import type { ProductResolver } from './products';
 
 /** What a successful write reports (becomes OrderSyncedToErp). */
 export interface SyncOutcome {
-  operation: 'create' | 'cancel' | 'return' | 'picking_validate';
+  operation: 'create' | 'cancel' | 'return' | 'picking_validate' | 'payment' | 'refund';
   erpOrderId: number;
   erpOrderName: string | null;
   erpPartnerId: number | null;
   erpReference: string;
   attempts: number;
+  stockPath?: 'quotation' | 'backorder' | null;
 }
 
 /** What the completion transaction records for a follow-up written to Odoo. */
@@ -41,6 +43,19 @@ interface PickingRow {
 
 const CLOSED = new Set(['done', 'cancel']);
 
+/** What a short picking's button_validate returns instead of True. */
+interface BackorderWizardAction {
+  res_model: 'stock.backorder.confirmation';
+  context: Record<string, unknown> & { button_validate_picking_ids?: number[] };
+}
+
+function isBackorderWizard(answer: unknown): answer is BackorderWizardAction {
+  return typeof answer === 'object' && answer !== null && (answer as { res_model?: unknown }).res_model === 'stock.backorder.confirmation';
+}
+
+/** What a partial shipment does with the rest of the picking: keep it in a backorder, or cancel it. */
+export type BackorderPolicy = 'create' | 'cancel';
+
 /** Money at the Odoo boundary: Odoo's API takes floats (see lineValues in ./orders). */
 const amount = (decimal: string) => Number(decimal);
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -59,6 +74,9 @@ export class FollowUps {
     private readonly products: ProductResolver,
     private readonly store: WriterStore,
     private readonly pool: Pool,
+    private readonly backorders: BackorderPolicy = 'create',
+    /** ODOO_ACCOUNTING.invoicing: channels invoiced with their last shipment (`delivery`). */
+    private readonly invoicing: Record<string, string> = {},
   ) {}
 
   async cancel(event: OrderCancelled): Promise<FollowUpResult | null> {
@@ -102,9 +120,12 @@ export class FollowUps {
       }));
       const remainder = round2(amount(event.refundTotal.amount) - event.lines.reduce((sum, l) => sum + amount(l.refundAmount.amount), 0));
       if (remainder > 0) lines.push({ name: 'Refund of other charges (shipping)', quantity: 1, price_unit: remainder });
+      // in the order's currency (a credit note without one would be in the company's)
+      const [so] = await this.odoo.searchRead<{ id: number; currency_id: [number, string] | false }>('sale.order', [['id', '=', order.id]], { fields: ['currency_id'] });
       const [id] = await this.odoo.create('account.move', [
         {
           move_type: 'out_refund',
+          ...(so?.currency_id ? { currency_id: so.currency_id[0] } : {}),
           partner_id: order.partnerId,
           ref,
           invoice_origin: order.name ?? orderReference(event.orderId),
@@ -117,6 +138,15 @@ export class FollowUps {
     return this.result('return', order, ref, event.returnId, move.id);
   }
 
+  /**
+   * A shipment validates only what left: its quantities are set on the open picking's moves (one
+   * write through the picking's move_ids), the moves it does not name keep nothing picked, then
+   * `button_validate`. Odoo answers a short picking with the backorder wizard, which is answered by
+   * the policy: `create` keeps the remainder in a backorder picking (the next shipment validates
+   * it), `cancel` drops it. The tracking number is written first, so a retry after an ambiguous
+   * failure finds the picking it validated; an untracked one adopts a done picking no other
+   * shipment of the order claimed.
+   */
   async validateShipment(event: ShipmentDispatched): Promise<FollowUpResult | null> {
     if (await this.store.hasOperation(this.pool, event.orderId, 'picking_validate', event.shipmentId)) return null;
     const order = await this.odooOrder(event.orderId);
@@ -129,17 +159,74 @@ export class FollowUps {
       { fields: ['name', 'state', 'carrier_tracking_ref'], order: 'id asc' },
     );
     const tracking = event.trackingNumber ?? null;
-    const alreadyDone = pickings.find((p) => p.state === 'done' && (tracking === null || p.carrier_tracking_ref === tracking));
+    const claimed = await this.store.operationResIds(this.pool, event.orderId, 'picking_validate');
+    const alreadyDone = pickings.find((p) => p.state === 'done' && (tracking === null ? !claimed.has(p.id) : p.carrier_tracking_ref === tracking));
     const requested = event.erpPickingId ? pickings.find((p) => String(p.id) === event.erpPickingId && !CLOSED.has(p.state)) : undefined;
     const target = alreadyDone ? undefined : (requested ?? pickings.find((p) => !CLOSED.has(p.state)));
     if (!alreadyDone && !target) throw new BusinessError('picking_not_found', `sale.order ${order.id} has no open outgoing picking`);
     if (target) {
-      if (tracking !== null) {
-        await this.odoo.write('stock.picking', [target.id], { carrier_tracking_ref: tracking, ...(event.trackingUrl ? { carrier_tracking_url: event.trackingUrl } : {}) });
-      }
-      await this.odoo.callMethod('stock.picking', 'button_validate', [target.id]);
+      const quantities = await this.shippedQuantities(target.id, event);
+      await this.odoo.write('stock.picking', [target.id], {
+        ...(tracking !== null ? { carrier_tracking_ref: tracking } : {}),
+        ...(event.trackingUrl ? { carrier_tracking_url: event.trackingUrl } : {}),
+        move_ids: quantities.map(({ moveId, quantity }) => X2Many.update(moveId, { quantity, picked: quantity > 0 })),
+      });
+      const answer = await this.odoo.callMethod<unknown>('stock.picking', 'button_validate', [target.id]);
+      if (isBackorderWizard(answer)) await this.answerBackorderWizard(answer, target.id);
     }
+    const channel = (await this.store.order(this.pool, event.orderId))?.channel;
+    if (channel && this.invoicing[channel] === 'delivery') await this.invoiceWhenDelivered(order);
     return this.result('picking_validate', order, orderReference(event.orderId), event.shipmentId, (target ?? alreadyDone)!.id);
+  }
+
+  /**
+   * Invoicing on delivery: once no outgoing picking of the order is left open, its invoice is
+   * created (if it has none) and posted. A retry finds the invoice by its origin.
+   */
+  private async invoiceWhenDelivered(order: OdooOrderRef): Promise<void> {
+    const open = await this.odoo.searchRead<{ id: number }>('stock.picking', [['sale_id', '=', order.id], ['picking_type_code', '=', 'outgoing'], ['state', 'not in', ['done', 'cancel']]], { fields: ['state'] });
+    if (open.length > 0 || !order.name) return;
+    const existing = await this.odoo.searchRead<{ id: number; state: string }>('account.move', [['move_type', '=', 'out_invoice'], ['invoice_origin', '=', order.name], ['state', '!=', 'cancel']], { fields: ['state'] });
+    const drafts = existing.length > 0 ? existing.filter((m) => m.state === 'draft').map((m) => m.id) : await createInvoices(this.odoo, [order.id]);
+    if (drafts.length > 0) await this.odoo.callMethod('account.move', 'action_post', drafts);
+  }
+
+  /**
+   * The quantity of each live move of the picking for this shipment: the shipped units of a SKU
+   * are spread over its moves in order (more than ordered stays on the last one: Odoo accepts an
+   * over-delivery). A SKU the picking does not hold refuses the shipment.
+   */
+  private async shippedQuantities(pickingId: number, event: ShipmentDispatched): Promise<Array<{ moveId: number; quantity: number }>> {
+    const moves = await this.odoo.searchRead<{ id: number; product_id: [number, string] | false; product_uom_qty: number; state: string }>(
+      'stock.move',
+      [['picking_id', '=', pickingId]],
+      { fields: ['product_id', 'product_uom_qty', 'state'], order: 'id asc' },
+    );
+    const live = moves.filter((m) => !CLOSED.has(m.state));
+    const products = await this.products.resolve(new Set(event.lines.map((l) => l.sku)));
+    const left = new Map<number, number>();
+    for (const line of event.lines) {
+      const productId = products.get(line.sku);
+      if (productId === undefined || !live.some((m) => m.product_id && m.product_id[0] === productId)) {
+        throw new BusinessError('picking_not_found', `the open picking ${pickingId} has no move of SKU ${line.sku}`);
+      }
+      left.set(productId, (left.get(productId) ?? 0) + line.quantity);
+    }
+    return live.map((move, i) => {
+      const productId = move.product_id ? move.product_id[0] : -1;
+      const remaining = left.get(productId) ?? 0;
+      const lastOfProduct = !live.slice(i + 1).some((m) => m.product_id && m.product_id[0] === productId);
+      const quantity = lastOfProduct ? remaining : Math.min(remaining, move.product_uom_qty);
+      left.set(productId, remaining - quantity);
+      return { moveId: move.id, quantity };
+    });
+  }
+
+  /** Odoo's stock.backorder.confirmation, created in the action's context and processed by policy. */
+  private async answerBackorderWizard(action: BackorderWizardAction, pickingId: number): Promise<void> {
+    const context = { ...action.context, button_validate_picking_ids: action.context.button_validate_picking_ids ?? [pickingId] };
+    const [wizard] = await this.odoo.create('stock.backorder.confirmation', [{ pick_ids: [[4, pickingId]] }], { context });
+    await this.odoo.callMethod('stock.backorder.confirmation', this.backorders === 'create' ? 'process' : 'process_cancel_backorder', [wizard!], { context });
   }
 
   /** The Odoo order of a backbone order: from local state, else looked up by its handles. */

@@ -6,6 +6,7 @@
 import Big from 'big.js';
 import { z } from 'zod';
 import { fact, type Fact, type MappedMessage } from '../facts';
+import { canonicalCustomerId } from '../customers';
 import { ids } from '../ids';
 import { money, sum } from '../money';
 import { parseWith } from '../validation';
@@ -105,7 +106,7 @@ export function mapPosSale(payload: unknown, store: PosStore, pointer = ''): Map
         storeId: store.storeId,
         locationId: s.locationId ?? store.locationId,
         customer: {
-          customerId: null,
+          customerId: canonicalCustomerId(CHANNEL, store.estateId, { email: s.customer?.email, loyaltyMemberId: s.customer?.loyaltyMemberId }),
           channelCustomerId: null,
           email: s.customer?.email ?? null,
           phone: s.customer?.phone ?? null,

@@ -3,8 +3,10 @@
  * Amounts are taken in the shop currency (`currency`, `shop_money`).
  */
 import type { Address } from '@retail-backbone/contracts';
+import Big from 'big.js';
 import { z } from 'zod';
 import { fact, type ChannelContext, type Fact, type MappedMessage } from '../facts';
+import { canonicalCustomerId } from '../customers';
 import { ids } from '../ids';
 import { decimal, money, sum } from '../money';
 import { parseWith, PayloadInvalidError, SKU_MISSING } from '../validation';
@@ -54,6 +56,9 @@ const order = z.object({
   created_at: instantField,
   taxes_included: z.boolean().default(false),
   financial_status: optionalText,
+  processed_at: instantField.nullish(),
+  payment_gateway_names: z.array(z.string()).default([]),
+  total_outstanding: nonNegativeDecimal.nullish(),
   email: optionalText,
   phone: optionalText,
   customer: z
@@ -175,7 +180,7 @@ function mapOrder(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage 
       storeId: null,
       locationId: o.location_id ?? ctx.defaultLocationId,
       customer: {
-        customerId: null,
+        customerId: canonicalCustomerId(CHANNEL, ctx.channelId, { email: o.email ?? o.customer?.email, channelCustomerId: o.customer?.id }),
         channelCustomerId: o.customer?.id ?? null,
         email: o.email ?? o.customer?.email ?? null,
         phone: o.phone ?? o.customer?.phone ?? null,
@@ -200,7 +205,27 @@ function mapOrder(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage 
       financialStatus: o.financial_status && FINANCIAL_STATUSES.has(o.financial_status) ? o.financial_status : 'pending',
     },
   );
-  return { orderId, externalId: o.id, facts: [placed] };
+  return { orderId, externalId: o.id, facts: [placed, ...capturedPayment(o, orderId, ctx)] };
+}
+
+/**
+ * The shop's own captured payment of a paid order (financial_status 'paid', or 'partially_paid'
+ * with what is still outstanding subtracted), named after the order: Shopify's order webhook does
+ * not carry its transactions.
+ */
+function capturedPayment(o: z.infer<typeof order>, orderId: string, ctx: ChannelContext): Fact[] {
+  const paid = o.financial_status === 'paid' ? new Big(o.total_price) : o.financial_status === 'partially_paid' && o.total_outstanding != null ? new Big(o.total_price).minus(o.total_outstanding) : null;
+  if (!paid || paid.lte(0)) return [];
+  const provider = (o.payment_gateway_names[0] ?? CHANNEL).toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+  const providerPaymentId = `${ctx.channelId}:order-${o.id}`;
+  const capturedAt = o.processed_at ?? o.created_at;
+  return [
+    fact(
+      'PaymentCaptured',
+      { kind: 'payment', channel: CHANNEL, channelId: ctx.channelId, externalId: `order-${o.id}`, orderId, occurredAt: capturedAt },
+      { orderId, paymentId: ids.payment(provider, providerPaymentId), provider, providerPaymentId, amount: money(paid, o.currency), method: null, capturedAt },
+    ),
+  ];
 }
 
 function mapCancellation(c: z.infer<typeof cancellation>, ctx: ChannelContext): MappedMessage {

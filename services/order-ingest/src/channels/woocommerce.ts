@@ -6,7 +6,8 @@
 import type { Address } from '@retail-backbone/contracts';
 import Big from 'big.js';
 import { z } from 'zod';
-import { fact, type ChannelContext, type MappedMessage } from '../facts';
+import { fact, type ChannelContext, type Fact, type MappedMessage } from '../facts';
+import { canonicalCustomerId } from '../customers';
 import { ids } from '../ids';
 import { money, sum } from '../money';
 import { parseWith, PayloadInvalidError, SKU_MISSING } from '../validation';
@@ -42,6 +43,9 @@ const order = z.object({
   currency: currencyField,
   date_created_gmt: gmtInstant,
   date_modified_gmt: gmtInstant.nullish(),
+  date_paid_gmt: gmtInstant.nullish(),
+  payment_method: optionalText,
+  transaction_id: optionalText,
   prices_include_tax: z.boolean().default(false),
   customer_id: z.number().int().nonnegative().default(0),
   billing: address.nullish(),
@@ -55,6 +59,7 @@ const order = z.object({
         variation_id: channelIdField.nullish(),
         quantity: quantityField,
         subtotal: nonNegativeDecimal,
+        subtotal_tax: nonNegativeDecimal.default('0'),
         total: nonNegativeDecimal,
         total_tax: nonNegativeDecimal,
         sku: optionalText,
@@ -63,7 +68,9 @@ const order = z.object({
     .min(1, 'an order needs at least one line item'),
   shipping_lines: z.array(z.object({ method_title: optionalText, total: nonNegativeDecimal })).default([]),
   discount_total: nonNegativeDecimal,
+  discount_tax: nonNegativeDecimal.default('0'),
   shipping_total: nonNegativeDecimal,
+  shipping_tax: nonNegativeDecimal.default('0'),
   total_tax: nonNegativeDecimal,
   total: nonNegativeDecimal,
 });
@@ -107,14 +114,18 @@ function mapPlaced(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage
   const lines = o.line_items.map((line, index) => {
     const sku = skuOrStandIn(CHANNEL, line.sku, line.variation_id, line.product_id);
     if (!sku) throw new PayloadInvalidError([{ pointer: `/line_items/${index}/sku`, detail: SKU_MISSING }]);
-    const subtotal = new Big(line.subtotal);
+    // WooCommerce's line amounts exclude tax even when the shop's prices include it: the order's
+    // prices are given as the shop shows them (taxesIncluded), tax added back when included
+    const included = o.prices_include_tax;
+    const subtotal = new Big(line.subtotal).plus(included ? line.subtotal_tax : 0);
+    const total = new Big(line.total).plus(included ? line.total_tax : 0);
     return {
       lineId: line.id,
       sku,
       name: line.name,
       quantity: line.quantity,
       unitPrice: money(subtotal.div(line.quantity).round(6), currency),
-      discount: money(subtotal.minus(line.total), currency),
+      discount: money(subtotal.minus(total), currency),
       tax: money(line.total_tax, currency),
       channelVariantId: line.variation_id && line.variation_id !== '0' ? line.variation_id : null,
     };
@@ -131,7 +142,7 @@ function mapPlaced(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage
       storeId: null,
       locationId: ctx.defaultLocationId,
       customer: {
-        customerId: null,
+        customerId: canonicalCustomerId(CHANNEL, ctx.channelId, { email: o.billing?.email, channelCustomerId: o.customer_id > 0 ? String(o.customer_id) : null }),
         channelCustomerId: o.customer_id > 0 ? String(o.customer_id) : null,
         email: o.billing?.email ?? null,
         phone: o.billing?.phone ?? null,
@@ -143,10 +154,10 @@ function mapPlaced(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage
       currency,
       taxesIncluded: o.prices_include_tax,
       totals: {
-        subtotal: money(sum(o.line_items.map((l) => l.subtotal)), currency),
-        discounts: money(o.discount_total, currency),
+        subtotal: money(sum(o.line_items.map((l) => new Big(l.subtotal).plus(o.prices_include_tax ? l.subtotal_tax : 0))), currency),
+        discounts: money(new Big(o.discount_total).plus(o.prices_include_tax ? o.discount_tax : 0), currency),
         tax: money(o.total_tax, currency),
-        shipping: money(o.shipping_total, currency),
+        shipping: money(new Big(o.shipping_total).plus(o.prices_include_tax ? o.shipping_tax : 0), currency),
         grandTotal: money(o.total, currency),
       },
       shippingAddress: toAddress(o.shipping, '/shipping'),
@@ -156,7 +167,22 @@ function mapPlaced(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage
       financialStatus: financialStatus(o.status),
     },
   );
-  return { orderId, externalId: o.id, facts: [placed] };
+  const facts: Fact[] = [placed];
+  // A paid order (date_paid set) carries the shop's captured payment. Named by the gateway and its
+  // transaction id when WooCommerce has them, so the gateway's own webhook for the same charge
+  // (e.g. Stripe) names the same payment.
+  if (o.date_paid_gmt != null) {
+    const provider = (o.payment_method ?? CHANNEL).toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+    const providerPaymentId = o.transaction_id ?? `${ctx.channelId}:order-${o.id}`;
+    facts.push(
+      fact(
+        'PaymentCaptured',
+        { kind: 'payment', channel: CHANNEL, channelId: ctx.channelId, externalId: `order-${o.id}`, orderId, occurredAt: o.date_paid_gmt },
+        { orderId, paymentId: ids.payment(provider, providerPaymentId), provider, providerPaymentId, amount: money(o.total, currency), method: null, capturedAt: o.date_paid_gmt },
+      ),
+    );
+  }
+  return { orderId, externalId: o.id, facts };
 }
 
 function mapCancelled(o: z.infer<typeof order>, ctx: ChannelContext): MappedMessage {
