@@ -1,4 +1,4 @@
-import { env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
 import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseAccounting, type AccountingConfig } from './money/accounting-config';
@@ -55,17 +55,12 @@ export interface OdooWriterConfig {
   paymentsTopic?: string;
 }
 
-const schema = z
-  .object({
+const schema = baseServiceEnv
+  .extend({
+    /** PORT wins over HTTP_PORT when both are set (platforms commonly inject PORT). */
+    PORT: env.port().optional(),
     SERVICE_NAME: z.string().min(1).default('odoo-writer'),
-    REGION: z.string().min(1).default('local'),
-    LOG_LEVEL: env.logLevel().default('info'),
-    PORT: env.port().default(8080),
-    DATABASE_URL: env.url(),
     DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(DEFAULT_SCHEMA),
-    KAFKA_BROKERS: env.list(),
-    KAFKA_CONSUMER_SESSION_TIMEOUT_MS: env.sessionTimeoutMs().default(30_000),
-    SCHEMA_REGISTRY_URL: env.url(),
     CONSUMER_GROUP: z.string().min(1).default('odoo-writer'),
     ORDERS_TOPIC: z.string().min(1).default('retail.orders.v1'),
     SHIPMENTS_TOPIC: z.string().min(1).default('retail.shipments.v1'),
@@ -84,7 +79,6 @@ const schema = z
     PRODUCT_CACHE_TTL_MS: env.positiveInt().default(300_000),
     BREAKER_THRESHOLD: env.positiveInt().default(5),
     BREAKER_HALF_OPEN_MS: env.positiveInt().default(5_000),
-    SHUTDOWN_TIMEOUT_MS: env.positiveInt().default(15_000),
     ODOO_ACCOUNTING: z.string().optional(),
     SHIPMENT_BACKORDERS: z.enum(['create', 'cancel']).default('create'),
     STOCK_VERDICT: z.enum(['ignore', 'wait']).default('ignore'),
@@ -101,7 +95,7 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     serviceName: c.SERVICE_NAME,
     region: c.REGION,
     logLevel: c.LOG_LEVEL,
-    port: c.PORT,
+    port: c.PORT ?? c.HTTP_PORT,
     databaseUrl: c.DATABASE_URL,
     schema: c.DB_SCHEMA,
     kafkaBrokers: c.KAFKA_BROKERS,

@@ -1,50 +1,22 @@
 import { xmlIdName } from '../src/odoo/references';
-import { EventSerde as AvroSerde, type EventType, type OrderPlaced } from '@retail-backbone/contracts';
+import { type EventType, type OrderPlaced } from '@retail-backbone/contracts';
 import { sampleEvent } from '@retail-backbone/contracts/src/testing';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@retail-backbone/devstack';
-import { createKafka, Headers, type EventSerde } from '@retail-backbone/messaging';
-import { createLogger, createMetricsRegistry, type Registry } from '@retail-backbone/observability';
+import { Headers } from '@retail-backbone/messaging';
+import { createMetricsRegistry, type Registry } from '@retail-backbone/observability';
 import { createOdooClient } from '@retail-backbone/odoo-client';
 import { startOdooSimulator, type OdooSimulatorOptions, type RunningOdooSimulator } from '@retail-backbone/odoo-simulator';
-import { logLevel, type Kafka, type Producer } from 'kafkajs';
-import { PassThrough } from 'node:stream';
+import { type Kafka, type Producer } from 'kafkajs';
 import type { OdooWriterConfig } from '../src/config';
 import type { AccountingConfig } from '../src/money/accounting-config';
 import { startOdooWriter, type OdooWriter, type OdooWriterDeps } from '../src/service';
+import { avroSerde, FAST_CONSUMER, silentLogger as namedLogger, testKafka, waitFor } from '@retail-backbone/messaging/src/testing';
 
-export const FAST_CONSUMER = { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100 };
+export { avroSerde, FAST_CONSUMER, testKafka, waitFor };
+
+export const silentLogger = () => namedLogger('odoo-writer-test');
+
 export const SCHEMA = 'odoo_writer';
-
-/** Private copies of catalog topics map back to the catalog topic for the registry subject. */
-export function avroSerde(): EventSerde {
-  const serde = new AvroSerde({ registryUrl: process.env.SCHEMA_REGISTRY_URL, autoRegister: true });
-  return {
-    encode: (topic, eventType, value) => serde.encode(topic.replace(/(\.v\d+)\..*$/, '$1') as never, eventType as never, value as never),
-    decode: (buffer) => serde.decode(buffer),
-  };
-}
-
-export function testKafka(clientId = uniqueName('client')): Kafka {
-  return createKafka({
-    brokers: (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean),
-    clientId,
-    config: { logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, maxRetryTime: 1_000 } },
-  });
-}
-
-export function silentLogger() {
-  return createLogger({ service: 'odoo-writer-test', stream: new PassThrough().resume(), level: 'error' });
-}
-
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 const money = (amount: string) => ({ amount, currency: 'EUR' });
 
