@@ -13,7 +13,8 @@ const swc = [
 
 /**
  * The suites that run a second time against a real Apache Kafka broker: the broker-facing
- * messaging guarantees (outbox, inbox/runner, DLQ, replay, tracing) and the end-to-end pipeline.
+ * messaging guarantees (outbox, inbox/runner, DLQ, replay, tracing), the end-to-end pipeline and the
+ * loyalty and shipment round trips through the whole platform.
  * The conformance suite compares the brokers itself (libs/dev-kafka/test/realKafka.test.ts).
  */
 const ON_BOTH_BROKERS = [
@@ -24,6 +25,7 @@ const ON_BOTH_BROKERS = [
   '<rootDir>/libs/messaging/test/tracing.test.ts',
   '<rootDir>/test/e2e/pipeline.test.ts',
   '<rootDir>/test/e2e/loyalty.test.ts',
+  '<rootDir>/test/e2e/shipment-propagation.test.ts',
 ];
 
 /**

@@ -13,6 +13,9 @@ import pg from 'pg';
 
 jest.setTimeout(300_000);
 
+/** The "apache" project's setup file points KAFKA_BROKERS at its Apache Kafka broker. */
+const ON_APACHE = Boolean(process.env.KAFKA_BROKERS_APACHE) && process.env.KAFKA_BROKERS === process.env.KAFKA_BROKERS_APACHE;
+
 const SKU_A = DEMO_CATALOG[0]!.sku;
 const SKU_B = DEMO_CATALOG[2]!.sku;
 
@@ -28,10 +31,14 @@ beforeAll(async () => {
   platform = await startPlatform({
     ephemeral: true,
     infrastructureEnv: {},
+    // A broker of its own; in the jest project "apache" an Apache Kafka broker of its own.
+    broker: ON_APACHE ? 'apache' : 'dev',
     serviceOutput: (service, line) => logs.push(`${service}: ${line}`),
     serviceEnv: { WATCH_POLL_INTERVAL_MS: '200', ODOO_RATE_LIMIT_PER_SECOND: '50' },
     readyTimeoutMs: 180_000,
   });
+  // The "apache" project must not quietly run on a dev broker of its own.
+  expect(platform.devstack.broker).toBe(ON_APACHE ? 'apache' : 'dev');
   odoo = createOdooClient({ url: platform.odoo.url, database: platform.odoo.database, apiKey: platform.odoo.apiKey, protocol: 'json2', timeoutMs: 30_000 });
   pool = new pg.Pool({ connectionString: platform.env.DATABASE_URL, max: 2 });
   traffic = new TrafficClient({ ...platform.env, POS_API_KEY: await ensurePosApiKey(platform, platform.credentialsDir) });
