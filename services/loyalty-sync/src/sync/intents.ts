@@ -269,7 +269,7 @@ export class LoyaltyIntents {
     }
     if (!(await this.store.insertRedemption(step.tx, { paymentId: payment.paymentId, orderId: order.orderId, points, value: payment.amount.amount, currency: payment.amount.currency }))) return 'duplicate';
     const payload = this.redemptionPayload(order, payment.paymentId, points, payment.amount);
-    await this.effects.record(step.tx, [{ kind: MOVEMENT_KIND, key: movementKeys.redemption(payment.paymentId), aggregate: order.memberRef, payload }], step.cause);
+    await this.effects.record(step.tx, [{ kind: MOVEMENT_KIND, key: movementKeys.redemption(payment.paymentId), aggregate: order.customerKey, payload }], step.cause);
     if (order.cancelled) {
       // Tendered on an order already cancelled: give the points back right after.
       await this.store.updateRedemption(step.tx, payment.paymentId, { cancelRequested: true });
@@ -306,7 +306,7 @@ export class LoyaltyIntents {
     const effect: IntendedEffect = {
       kind: MOVEMENT_KIND,
       key: e.key,
-      aggregate: order.memberRef!,
+      aggregate: order.customerKey!,
       payload: { ...e.payload, customerKey: order.customerKey!, memberRef: order.memberRef!, orderId: order.orderId },
     };
     await this.effects.record(step.tx, [effect], step.cause);

@@ -15,20 +15,20 @@ export interface MemberKeys {
 }
 
 /**
- * Who earns for an order. The canonical customer id (issue 16) is preferred when the order
- * carries one: the platform knows it as the member's integration id, and every channel's orders
- * of one person then share one key and one ordered queue of effects. Until it is filled, the
- * POS's loyalty member id, then the channel's own customer id (`<channel>:<channelId>:<id>`),
- * which the platform knows as a linked reference of the member. Null: a guest.
+ * Who earns for an order, as two keys. `customerKey` is the person: the canonical customer id
+ * order-ingest derives (one person on every channel: one key, one ordered queue of effects),
+ * else the POS's loyalty member id, else the channel's own customer id. `memberRef` is how the
+ * platform is asked for the member: a reference it was given when the member enrolled or linked
+ * a channel account (the POS member id, else `<channel>:<channelId>:<id>`), and only without one
+ * of those the canonical id (which a platform knows once the retailer links it as the member's
+ * integration id). Null: a guest.
  */
 export function memberKeysOf(customer: CustomerRefLike, channel: string, channelId: string): MemberKeys | null {
-  if (customer.customerId) return { customerKey: customer.customerId, memberRef: customer.customerId };
-  if (customer.loyaltyMemberId) return { customerKey: `member:${customer.loyaltyMemberId}`, memberRef: customer.loyaltyMemberId };
-  if (customer.channelCustomerId) {
-    const ref = `${channel}:${channelId}:${customer.channelCustomerId}`;
-    return { customerKey: ref, memberRef: ref };
-  }
-  return null;
+  const channelRef = customer.channelCustomerId ? `${channel}:${channelId}:${customer.channelCustomerId}` : null;
+  const memberRef = customer.loyaltyMemberId ?? channelRef ?? customer.customerId ?? null;
+  if (!memberRef) return null;
+  const customerKey = customer.customerId ?? (customer.loyaltyMemberId ? `member:${customer.loyaltyMemberId}` : channelRef!);
+  return { customerKey, memberRef };
 }
 
 /** Matches a guest's orders to the customer later identified with the same email; the address itself is not kept. */

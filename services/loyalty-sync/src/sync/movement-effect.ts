@@ -135,7 +135,7 @@ export function restoreEffect(redemption: MovementPayload) {
   return {
     kind: MOVEMENT_KIND,
     key: movementKeys.restore(redemption.paymentId!),
-    aggregate: redemption.memberRef,
+    aggregate: redemption.customerKey,
     payload: { ...redemption, activity: 'restore' as const, undoes: movementKeys.redemption(redemption.paymentId!) },
   };
 }
