@@ -39,4 +39,5 @@ export { toStoredJson, fromStoredJson } from './stored-json';
 export { PgListener, type PgListenerHandlers } from './pg-listener';
 export * from './effects';
 export { withTransaction, type TransactionOptions } from './db/transaction';
+export { ServiceTables } from './db/service-tables';
 export * from './service';

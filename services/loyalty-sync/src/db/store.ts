@@ -1,4 +1,4 @@
-import { assertSchemaName } from '@retail-backbone/messaging';
+import { ServiceTables } from '@retail-backbone/messaging';
 import type { PoolClient } from 'pg';
 import type { EarnMoment, LineBasis } from '../sync/rules';
 
@@ -44,20 +44,14 @@ const REDEMPTION_COLUMNS = `payment_id AS "paymentId", order_id AS "orderId", po
   cancel_requested AS "cancelRequested", transaction_id AS "transactionId"`;
 
 /** loyalty-sync's tables; every statement is qualified with the service schema. */
-export class LoyaltyStore {
-  readonly schema: string;
-
+export class LoyaltyStore extends ServiceTables {
   constructor(schema: string) {
-    this.schema = assertSchemaName(schema);
-  }
-
-  private t(table: string): string {
-    return `"${this.schema}".${table}`;
+    super(schema, 'loyalty-sync');
   }
 
   /** Serialises the decisions about one order (its events arrive on three topics). */
   async lockOrder(tx: PoolClient, orderId: string): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`loyalty-sync:${this.schema}:${orderId}`]);
+    await this.lock(tx, orderId);
   }
 
   async order(tx: PoolClient, orderId: string): Promise<OrderRow | undefined> {

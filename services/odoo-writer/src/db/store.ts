@@ -1,4 +1,4 @@
-import { assertSchemaName } from '@retail-backbone/messaging';
+import { ServiceTables } from '@retail-backbone/messaging';
 import type { Pool, PoolClient } from 'pg';
 
 type Db = Pool | PoolClient;
@@ -34,20 +34,14 @@ export interface StockVerdictRow {
 }
 
 /** The writer's tables; every statement is qualified with the service schema. */
-export class WriterStore {
-  readonly schema: string;
-
+export class WriterStore extends ServiceTables {
   constructor(schema: string) {
-    this.schema = assertSchemaName(schema);
-  }
-
-  private t(table: string): string {
-    return `"${this.schema}".${table}`;
+    super(schema, 'odoo-writer');
   }
 
   /** Serialises everything done to one order across handlers, the parked retrier and instances. */
   async lockOrder(tx: PoolClient, orderId: string): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`odoo-writer:${this.schema}:${orderId}`]);
+    await this.lock(tx, orderId);
   }
 
   async order(db: Db, orderId: string): Promise<OrderRow | undefined> {

@@ -1,4 +1,4 @@
-import type { EffectCause } from '@retail-backbone/messaging';
+import { ServiceTables, type EffectCause } from '@retail-backbone/messaging';
 import type { Pool, PoolClient } from 'pg';
 
 type Db = Pool | PoolClient;
@@ -50,16 +50,14 @@ export interface ShipmentRow {
 }
 
 /** SQL for the propagator's own tables (orders it knows, shipments it accepted or parked). */
-export class PropagatorStore {
-  constructor(readonly schema: string) {}
-
-  private t(name: string): string {
-    return `"${this.schema}".${name}`;
+export class PropagatorStore extends ServiceTables {
+  constructor(schema: string) {
+    super(schema, 'shipment-propagator');
   }
 
   /** Serialises decisions about one order's shipments (two shipments of one order consumed at once). */
   async lockOrder(tx: PoolClient, orderId: string): Promise<void> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 17))`, [`shipment-propagator:${orderId}`]);
+    await this.lock(tx, orderId);
   }
 
   async upsertOrder(tx: PoolClient, order: KnownOrder, placedAt: number): Promise<boolean> {
