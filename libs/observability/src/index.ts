@@ -15,7 +15,7 @@ export {
 } from './tracing';
 export { MessagingAttributes, MESSAGING_SYSTEM_KAFKA } from './semconv';
 export { createMetricsRegistry, Registry, type RegistryOptions } from './metrics';
-export { loadConfig, ConfigError, env, baseServiceEnv, z } from './service/config';
+export { loadConfig, ConfigError, env, baseServiceEnv, baseServiceSettings, type BaseServiceSettings, z } from './service/config';
 export { Lifecycle, type Hook, type LifecycleOptions } from './service/lifecycle';
 export { createHttpApp, listen, CORRELATION_HEADER, type ReadinessCheck, type HttpAppOptions } from './service/http';
 export {

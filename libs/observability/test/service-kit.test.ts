@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { Gauge } from 'prom-client';
 import { createLogger } from '../src/logger';
 import { createMetricsRegistry } from '../src/metrics';
-import { baseServiceEnv, ConfigError, env, loadConfig, z } from '../src/service/config';
+import { baseServiceEnv, baseServiceSettings, ConfigError, env, loadConfig, z } from '../src/service/config';
 import { createHttpApp, listen } from '../src/service/http';
 import { Lifecycle } from '../src/service/lifecycle';
 import { withCorrelationId } from '../src/correlation';
@@ -48,6 +48,22 @@ describe('config', () => {
     expect(config).toMatchObject({ HTTP_PORT: 8080, REGION: 'local', BATCH: 10, FLAG: true, KAFKA_BROKERS: ['127.0.0.1:9092', '127.0.0.1:9093'] });
     expect(config.KAFKA_CONSUMER_SESSION_TIMEOUT_MS).toBe(30_000);
     expect(z).toBeDefined();
+  });
+
+  it('maps the parsed settings to a config, a PORT of the service winning over HTTP_PORT', () => {
+    const env = { DATABASE_URL: 'postgres://u:p@db:5432/x', KAFKA_BROKERS: 'k1:9092,k2:9092', SCHEMA_REGISTRY_URL: 'http://r:8081', HTTP_PORT: '9000' };
+    const withPort = baseServiceEnv.extend({ PORT: z.coerce.number().int().optional() });
+    expect(baseServiceSettings(loadConfig(withPort, { ...env, PORT: '7000' }))).toEqual({
+      region: 'local',
+      logLevel: 'info',
+      port: 7000,
+      databaseUrl: 'postgres://u:p@db:5432/x',
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      schemaRegistryUrl: 'http://r:8081',
+      consumerSessionTimeoutMs: 30_000,
+      shutdownTimeoutMs: 15_000,
+    });
+    expect(baseServiceSettings(loadConfig(withPort, env)).port).toBe(9000);
   });
 
   it("refuses a consumer session timeout outside Kafka's default bounds (6 s to 30 min)", () => {

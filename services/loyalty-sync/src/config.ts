@@ -1,4 +1,4 @@
-import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, baseServiceSettings, env, loadConfig, z } from '@retail-backbone/observability';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseRules, type LoyaltyRules } from './sync/rules';
 
@@ -65,14 +65,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): LoyaltyS
   const c = loadConfig(schema as unknown as z.ZodObject, source) as z.infer<typeof schema>;
   return {
     serviceName: c.SERVICE_NAME,
-    region: c.REGION,
-    logLevel: c.LOG_LEVEL,
-    port: c.PORT ?? c.HTTP_PORT,
-    databaseUrl: c.DATABASE_URL,
+    ...baseServiceSettings(c),
     schema: c.DB_SCHEMA,
-    kafkaBrokers: c.KAFKA_BROKERS,
-    consumerSessionTimeoutMs: c.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
-    schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     groupId: c.CONSUMER_GROUP,
     topics: LOYALTY_TOPICS,
     platform: { url: c.LOYALTY_PLATFORM_URL, apiKey: c.LOYALTY_PLATFORM_API_KEY, timeoutMs: c.LOYALTY_TIMEOUT_MS },
@@ -83,7 +77,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): LoyaltyS
     breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
     retryMaxDelayMs: c.LOYALTY_RETRY_MAX_DELAY_MS,
     rules: parseRules(c.LOYALTY_RULES),
-    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
   };
 }

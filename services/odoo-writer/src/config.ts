@@ -1,4 +1,4 @@
-import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, baseServiceSettings, env, loadConfig, z } from '@retail-backbone/observability';
 import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseAccounting, type AccountingConfig } from './money/accounting-config';
@@ -93,14 +93,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
   const c = loadConfig(schema as unknown as z.ZodObject, source) as z.infer<typeof schema>;
   return {
     serviceName: c.SERVICE_NAME,
-    region: c.REGION,
-    logLevel: c.LOG_LEVEL,
-    port: c.PORT ?? c.HTTP_PORT,
-    databaseUrl: c.DATABASE_URL,
+    ...baseServiceSettings(c),
     schema: c.DB_SCHEMA,
-    kafkaBrokers: c.KAFKA_BROKERS,
-    consumerSessionTimeoutMs: c.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
-    schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     groupId: c.CONSUMER_GROUP,
     ordersTopic: c.ORDERS_TOPIC,
     shipmentsTopic: c.SHIPMENTS_TOPIC,
@@ -113,7 +107,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): OdooWrit
     productCacheTtlMs: c.PRODUCT_CACHE_TTL_MS,
     breakerThreshold: c.BREAKER_THRESHOLD,
     breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
-    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
     accounting: parseAccounting(c.ODOO_ACCOUNTING),
     backorders: c.SHIPMENT_BACKORDERS,

@@ -1,4 +1,4 @@
-import { baseServiceEnv, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, baseServiceSettings, env, loadConfig, z } from '@retail-backbone/observability';
 import type { CustomerHookSettings } from './channels/customer-hook';
 import type { PosSettings } from './channels/pos';
 import type { ShopifySettings } from './channels/shopify';
@@ -96,14 +96,8 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): Propagat
   const c = loadConfig(schema as unknown as z.ZodObject, source) as z.infer<typeof schema>;
   return {
     serviceName: c.SERVICE_NAME,
-    region: c.REGION,
-    logLevel: c.LOG_LEVEL,
-    port: c.PORT ?? c.HTTP_PORT,
-    databaseUrl: c.DATABASE_URL,
+    ...baseServiceSettings(c),
     schema: c.DB_SCHEMA,
-    kafkaBrokers: c.KAFKA_BROKERS,
-    consumerSessionTimeoutMs: c.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
-    schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     groupId: c.CONSUMER_GROUP,
     ordersTopic: c.ORDERS_TOPIC,
     shipmentsTopic: c.SHIPMENTS_TOPIC,
@@ -126,7 +120,6 @@ export function configFromEnv(source: NodeJS.ProcessEnv = process.env): Propagat
     refusedRetryDelayMs: c.REFUSED_RETRY_DELAY_MS,
     breakerThreshold: c.BREAKER_THRESHOLD,
     breakerHalfOpenMs: c.BREAKER_HALF_OPEN_MS,
-    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     relay: true,
   };
 }

@@ -58,4 +58,31 @@ export const baseServiceEnv = z.object({
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: env.sessionTimeoutMs().default(30_000),
 });
 
+/** baseServiceEnv's settings as a service's config carries them. */
+export interface BaseServiceSettings {
+  region: string;
+  logLevel: string;
+  port: number;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  consumerSessionTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+/** The settings of a parsed baseServiceEnv; a PORT the service's schema adds wins over HTTP_PORT. */
+export function baseServiceSettings(e: z.infer<typeof baseServiceEnv> & { PORT?: number }): BaseServiceSettings {
+  return {
+    region: e.REGION,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT ?? e.HTTP_PORT,
+    databaseUrl: e.DATABASE_URL,
+    kafkaBrokers: e.KAFKA_BROKERS,
+    schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+    consumerSessionTimeoutMs: e.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
 export { z };
