@@ -159,7 +159,8 @@ describe('odoo-writer: payments, refunds, invoices and credit notes to the cent'
     ]);
   });
 
-  it('writes a POS return as its posted credit note with the refund tender registered against it', async () => {
+  /** A POS sale of two items and the return of one, its refund tender published before or after the return. */
+  async function posReturn(refundFirst: boolean): Promise<void> {
     const store = { estateId: uniqueName('estate'), storeId: 'berlin-01', locationId: 'store-berlin-01' };
     const saleId = uniqueName('sale');
     const sale = mapPosSale(
@@ -179,8 +180,25 @@ describe('odoo-writer: payments, refunds, invoices and credit notes to the cent'
     const [order] = bodies(sale, 'OrderPlaced') as unknown as OrderPlaced[];
     await h.publish('OrderPlaced', order as never);
     for (const p of bodies(sale, 'PaymentCaptured')) await h.publish('PaymentCaptured', p);
-    for (const r of bodies(ret, 'ReturnReceived')) await h.publish('ReturnReceived', r);
+    const publishReturn = async () => {
+      for (const r of bodies(ret, 'ReturnReceived')) await h.publish('ReturnReceived', r);
+    };
+    if (!refundFirst) await publishReturn();
     for (const r of bodies(ret, 'PaymentRefunded')) await h.publish('PaymentRefunded', r);
+    if (refundFirst) {
+      // With the order and its payment in Odoo, the refund's effect is recorded waiting for the
+      // return's (not applied: it would make a credit note of its own beside the return's).
+      await waitFor(async () => (await synced(order!.orderId, 'payment')).length === 1);
+      const refund = await waitFor(async () => {
+        const { rows } = await h.writer!.pool.query<{ state: string; waits_for: string | null }>(
+          `SELECT state, waits_for FROM odoo_writer.outside_effects WHERE effect_key LIKE $1`,
+          [`odoo-writer:refund:${order!.orderId}:%`],
+        );
+        return rows[0];
+      });
+      expect(refund).toEqual({ state: 'pending', waits_for: `odoo-writer:return:${order!.orderId}:${bodies(ret, 'ReturnReceived')[0]!.returnId}` });
+      await publishReturn();
+    }
     await waitFor(async () => (await synced(order!.orderId, 'refund')).length === 1);
     const { moves, payments } = await documentsOf(order!);
     expect(moves.map((m) => [m.move_type, m.amount_total, m.amount_residual, m.currency_id[1]])).toEqual([
@@ -191,7 +209,11 @@ describe('odoo-writer: payments, refunds, invoices and credit notes to the cent'
       ['inbound', 11.9],
       ['outbound', 5.95],
     ]);
-  });
+  }
+
+  it('writes a POS return as its posted credit note with the refund tender registered against it', () => posReturn(false));
+
+  it('a refund tender that arrives before its return waits for it: one credit note, paid', () => posReturn(true));
 
   it('writes a redelivered payment once', async () => {
     const channelId = `${uniqueName('shop')}.example`;

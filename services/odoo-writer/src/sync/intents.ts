@@ -80,13 +80,17 @@ export class OrderIntents {
     }
 
     if (eventType === 'PaymentCaptured' || eventType === 'PaymentRefunded') {
-      // after the order (and its invoice) is in Odoo; without waiting when it is already
+      // After the order (and its invoice) is in Odoo; without waiting when it is already. A refund
+      // of a return settles that return's credit note, so it waits for the return's effect: the
+      // two arrive on different topics in either order, and a refund applied first would make a
+      // credit note of its own beside the return's.
+      const returnId = eventType === 'PaymentRefunded' ? (value as { returnId?: string | null }).returnId : null;
       const payment: IntendedEffect = {
         kind: PAYMENT_KIND,
         key: paymentKey(eventType, value),
         aggregate: orderId,
         payload: { eventType, event: value },
-        waitsFor: order?.odoo_order_id ? undefined : placeKey(orderId),
+        waitsFor: returnId ? followUpKey('ReturnReceived', { orderId, returnId }) : order?.odoo_order_id ? undefined : placeKey(orderId),
       };
       return (await this.effects.record(tx, [payment], cause)).size > 0 ? 'recorded' : 'duplicate';
     }
@@ -141,14 +145,15 @@ export class OrderIntents {
 
   /**
    * A cancellation of an order whose placement Odoo refused (parked, never reached Odoo) settles
-   * it without an Odoo call: the placement and the follow-ups waiting for it are cancelled.
+   * it without an Odoo call: the placement and every effect of the order waiting for another
+   * (follow-ups and payments wait for the placement, a return's refund for the return) are cancelled.
    */
   private async cancelParked(ctx: HandlerContext, orderId: string): Promise<boolean> {
     const key = placeKey(orderId);
     const placement = await this.effects.get(ctx.tx, key);
     if (placement?.state !== 'failed' || !(await this.effects.cancel(ctx.tx, key, 'order cancelled before it reached Odoo'))) return false;
     const waiting = await this.effects.list(ctx.tx, { aggregate: orderId, states: ['pending', 'failed', 'unknown'] });
-    for (const e of waiting.filter((w) => w.waitsFor === key)) await this.effects.cancel(ctx.tx, e.key, 'order cancelled before it reached Odoo');
+    for (const e of waiting.filter((w) => w.waitsFor !== null)) await this.effects.cancel(ctx.tx, e.key, 'order cancelled before it reached Odoo');
     await this.store.setStatus(ctx.tx, orderId, 'cancelled');
     ctx.logger.info('cancelled an order that was parked before reaching Odoo', { order_id: orderId });
     return true;
