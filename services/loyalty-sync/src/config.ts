@@ -1,19 +1,15 @@
-import { baseServiceEnv, baseServiceSettings, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, baseServiceSettings, env, loadConfig, z, type BaseServiceSettings } from '@retail-backbone/observability';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseRules, type LoyaltyRules } from './sync/rules';
 
-export interface LoyaltySyncConfig {
+/** The base settings (baseServiceSettings) with what tests may leave out, and the service's own. */
+export interface LoyaltySyncConfig extends Omit<BaseServiceSettings, 'port' | 'consumerSessionTimeoutMs'> {
   serviceName: string;
-  region: string;
-  logLevel: string;
   /** HTTP port for /healthz, /readyz and /metrics; undefined serves nothing (tests). */
   port?: number;
-  databaseUrl: string;
   schema: string;
-  kafkaBrokers: string[];
-  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS); kafkajs' 30 s when unset (tests). */
   consumerSessionTimeoutMs?: number;
-  schemaRegistryUrl: string;
   groupId: string;
   topics: string[];
   platform: { url: string; apiKey: string; timeoutMs: number };
@@ -27,7 +23,6 @@ export interface LoyaltySyncConfig {
   /** Longest wait between retries of a movement the platform did not apply (an outage drains within it). */
   retryMaxDelayMs: number;
   rules: LoyaltyRules;
-  shutdownTimeoutMs: number;
   relay: boolean;
 }
 

@@ -1,22 +1,18 @@
-import { baseServiceEnv, baseServiceSettings, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, baseServiceSettings, env, loadConfig, z, type BaseServiceSettings } from '@retail-backbone/observability';
 import type { OdooProtocol } from '@retail-backbone/odoo-client';
 import { DEFAULT_SCHEMA } from './db/migrate';
 import { parseAccounting, type AccountingConfig } from './money/accounting-config';
 import type { BackorderPolicy } from './sync/follow-ups';
 import type { OversellPath } from './sync/orders';
 
-export interface OdooWriterConfig {
+/** The base settings (baseServiceSettings) with what tests may leave out, and the service's own. */
+export interface OdooWriterConfig extends Omit<BaseServiceSettings, 'port' | 'consumerSessionTimeoutMs'> {
   serviceName: string;
-  region: string;
-  logLevel: string;
   /** HTTP port for /healthz, /readyz and /metrics; undefined serves nothing (tests). */
   port?: number;
-  databaseUrl: string;
   schema: string;
-  kafkaBrokers: string[];
-  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS); kafkajs' 30 s when unset (tests). */
   consumerSessionTimeoutMs?: number;
-  schemaRegistryUrl: string;
   groupId: string;
   ordersTopic: string;
   shipmentsTopic: string;
@@ -39,7 +35,6 @@ export interface OdooWriterConfig {
   productCacheTtlMs: number;
   breakerThreshold: number;
   breakerHalfOpenMs: number;
-  shutdownTimeoutMs: number;
   /** Run the outbox relay in this process (default true). */
   relay: boolean;
   /** Taxes, shipping, discounts, currency and company of orders (`ODOO_ACCOUNTING`); unset: product lines only. */

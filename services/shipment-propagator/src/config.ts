@@ -1,4 +1,4 @@
-import { baseServiceEnv, baseServiceSettings, env, loadConfig, z } from '@retail-backbone/observability';
+import { baseServiceEnv, baseServiceSettings, env, loadConfig, z, type BaseServiceSettings } from '@retail-backbone/observability';
 import type { CustomerHookSettings } from './channels/customer-hook';
 import type { PosSettings } from './channels/pos';
 import type { ShopifySettings } from './channels/shopify';
@@ -11,18 +11,14 @@ export interface TargetTuning {
   ratePerSecond?: number;
 }
 
-export interface PropagatorConfig {
+/** The base settings (baseServiceSettings) with what tests may leave out, and the service's own. */
+export interface PropagatorConfig extends Omit<BaseServiceSettings, 'port' | 'consumerSessionTimeoutMs'> {
   serviceName: string;
-  region: string;
-  logLevel: string;
   /** HTTP port for /healthz, /readyz and /metrics; undefined serves nothing (tests). */
   port?: number;
-  databaseUrl: string;
   schema: string;
-  kafkaBrokers: string[];
-  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS; default 30 s). */
+  /** A consumer member's session timeout (KAFKA_CONSUMER_SESSION_TIMEOUT_MS); kafkajs' 30 s when unset (tests). */
   consumerSessionTimeoutMs?: number;
-  schemaRegistryUrl: string;
   groupId: string;
   ordersTopic: string;
   shipmentsTopic: string;
@@ -43,7 +39,6 @@ export interface PropagatorConfig {
   refusedRetryDelayMs: number;
   breakerThreshold: number;
   breakerHalfOpenMs: number;
-  shutdownTimeoutMs: number;
   /** Run the outbox relay in this process (default true). */
   relay: boolean;
 }
