@@ -35,9 +35,27 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
   return databaseUrl(serverUrl, name);
 }
 
+/**
+ * Drops a database, forcing only as a last resort: a pool that has just been ended may still have
+ * backends on their way out, and terminating them (FORCE) hands the closing client a FATAL
+ * "administrator command" error that an owner without an 'error' listener cannot handle. So the
+ * plain DROP is retried while the database is in use (55006), for up to two seconds.
+ */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await withClient(serverUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+    const target = client.escapeIdentifier(name);
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${target}`);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '55006') throw err;
+        if (Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${target} WITH (FORCE)`);
   });
 }
 
